@@ -1,0 +1,48 @@
+package io.factstream.serde;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+
+import io.factstream.catalog.BoundedContext;
+import io.factstream.catalog.EventCatalog;
+import io.factstream.catalog.EventEnvelope;
+
+class CatalogRecordSerializerTest {
+
+    @Test
+    void writesTheAggregateIdAsKeyAndTheEnvelopeAsSingleObject() throws Exception {
+        EventEnvelope event = new RandomRecords(11).eventEnvelope(
+                EventCatalog.get().eventType("PaymentAuthorized").schema());
+        CatalogRecordSerializer<EventEnvelope> serializer = CatalogRecordSerializer.builder(EventEnvelope.class)
+                .topic(BoundedContext.PAYMENTS.eventsTopic())
+                .key(EventEnvelope::getAggregateId)
+                .timestamp(e -> e.getCreationTimestamp().toEpochMilli())
+                .build();
+        serializer.open(null, null);
+
+        ProducerRecord<byte[], byte[]> record = serializer.serialize(event, null, 5L);
+
+        assertThat(record.topic()).isEqualTo("payments.events");
+        assertThat(new String(record.key(), UTF_8)).isEqualTo(event.getAggregateId());
+        assertThat(record.timestamp()).isEqualTo(event.getCreationTimestamp().toEpochMilli());
+        assertThat(SingleObjectCodec.forType(EventEnvelope.class).decode(record.value())).isEqualTo(event);
+    }
+
+    @Test
+    void withoutATimestampFunctionTheStreamTimestampIsKept() {
+        EventEnvelope event = new RandomRecords(12).eventEnvelope(
+                EventCatalog.get().eventType("TicketOpened").schema());
+        CatalogRecordSerializer<EventEnvelope> serializer = CatalogRecordSerializer.builder(EventEnvelope.class)
+                .topicSelector(e -> e.getAggregateType().toLowerCase() + ".events")
+                .key(EventEnvelope::getAggregateId)
+                .build();
+
+        ProducerRecord<byte[], byte[]> record = serializer.serialize(event, null, 5L);
+
+        assertThat(record.topic()).isEqualTo(event.getAggregateType().toLowerCase() + ".events");
+        assertThat(record.timestamp()).isEqualTo(5L);
+    }
+}
