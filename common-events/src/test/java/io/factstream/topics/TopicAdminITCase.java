@@ -1,6 +1,7 @@
 package io.factstream.topics;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -72,6 +73,12 @@ class TopicAdminITCase {
                 new ConfigEntry("cleanup.policy", "compact"), AlterConfigOp.OpType.SET)))).all().get();
         KAFKA.admin().createPartitions(Map.of("kitchen.dlq",
                 NewPartitions.increaseTo(3))).all().get();
+        // The broker applies metadata changes asynchronously: wait until both are visible.
+        await().atMost(TIMEOUT).until(() ->
+                KAFKA.admin().describeConfigs(List.of(rejections)).all().get().get(rejections)
+                        .get("cleanup.policy").value().equals("compact")
+                && KAFKA.admin().describeTopics(List.of("kitchen.dlq")).allTopicNames().get()
+                        .get("kitchen.dlq").partitions().size() == 3);
 
         try (TopicAdmin admin = TopicAdmin.using(KAFKA.admin(), TIMEOUT)) {
             TopicReport report = admin.ensure(CATALOG);
