@@ -1,0 +1,114 @@
+package io.factstream.jobs;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.function.SerializableSupplier;
+
+import io.factstream.catalog.BoundedContext;
+import io.factstream.catalog.CommandEnvelope;
+import io.factstream.catalog.CommandRejected;
+import io.factstream.catalog.EventEnvelope;
+import io.factstream.domain.Deciders;
+import io.factstream.runtime.DeadLetterRouter;
+import io.factstream.runtime.JobOptions;
+import io.factstream.runtime.KafkaEndpoints;
+import io.factstream.runtime.aggregate.AggregateProcessor;
+import io.factstream.runtime.aggregate.AggregateUids;
+import io.factstream.runtime.aggregate.Decider;
+import io.factstream.serde.CatalogRecordSerializer;
+import io.factstream.serde.DeadLetterSerializer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * The command-processing job of one bounded context:
+ * {@code <ctx>.commands} → decode (undecodable → {@code <ctx>.dlq}) → key by aggregate id → aggregate →
+ * {@code <ctx>.events}, with rejections to {@code <ctx>.rejections}; every sink exactly-once.
+ */
+@Command(name = "aggregate-job", mixinStandardHelpOptions = true,
+        description = "Runs the aggregate of one bounded context: commands in, events or rejections out.")
+public final class AggregateJob implements Callable<Integer> {
+
+    @Option(names = "--context", required = true,
+            description = "The bounded context: orders, payments, kitchen or delivery.")
+    BoundedContext context;
+
+    @Option(names = "--dedup-window", defaultValue = "100",
+            description = "Recent command ids each aggregate remembers to drop duplicates (default: ${DEFAULT-VALUE}).")
+    int dedupWindow;
+
+    @Mixin
+    JobOptions options;
+
+    public static void main(String[] args) throws Exception {
+        int exitCode = new CommandLine(new AggregateJob())
+                .registerConverter(BoundedContext.class, BoundedContext::byId)
+                .execute(args);
+        if (exitCode != 0) {
+            System.exit(exitCode);
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        StreamExecutionEnvironment env = options.environment();
+        define(env, options, context, dedupWindow, () -> Deciders.forContext(context));
+        env.execute("factstream aggregate " + context.id());
+        return 0;
+    }
+
+    /** Adds the job's sources, operators and sinks to the environment. */
+    public static <S extends SpecificRecord> void define(StreamExecutionEnvironment env, JobOptions options,
+                                                         BoundedContext context, int dedupWindow,
+                                                         SerializableSupplier<Decider<S>> decider) {
+        AggregateUids uids = new AggregateUids(context);
+        SingleOutputStreamOperator<CommandEnvelope> commands = env
+                .fromSource(KafkaEndpoints.source(options, CommandEnvelope.class,
+                                "factstream-" + context.id() + "-aggregate", List.of(context.commandsTopic())),
+                        WatermarkStrategy.noWatermarks(), context.commandsTopic())
+                .uid(uids.source())
+                .process(new DeadLetterRouter<CommandEnvelope>(), new AvroTypeInfo<>(CommandEnvelope.class))
+                .uid(uids.decoder())
+                .name("decode commands");
+
+        SingleOutputStreamOperator<EventEnvelope> events = commands
+                .keyBy(CommandEnvelope::getSubjectId, Types.STRING)
+                .process(new AggregateProcessor<>(decider, dedupWindow), new AvroTypeInfo<>(EventEnvelope.class))
+                .uid(uids.processor())
+                .name(context.aggregateType() + " aggregate");
+
+        events.sinkTo(KafkaEndpoints.exactlyOnceSink(options,
+                        CatalogRecordSerializer.builder(EventEnvelope.class)
+                                .topic(context.eventsTopic())
+                                .key(EventEnvelope::getAggregateId)
+                                .timestamp(event -> event.getCreationTimestamp().toEpochMilli())
+                                .build(),
+                        "factstream-" + uids.eventsSink()))
+                .uid(uids.eventsSink())
+                .name(context.eventsTopic());
+        events.getSideOutput(AggregateProcessor.REJECTIONS)
+                .sinkTo(KafkaEndpoints.exactlyOnceSink(options,
+                        CatalogRecordSerializer.builder(CommandRejected.class)
+                                .topic(context.rejectionsTopic())
+                                .key(CommandRejected::getSubjectId)
+                                .timestamp(rejection -> rejection.getCreationTimestamp().toEpochMilli())
+                                .build(),
+                        "factstream-" + uids.rejectionsSink()))
+                .uid(uids.rejectionsSink())
+                .name(context.rejectionsTopic());
+        commands.getSideOutput(DeadLetterRouter.DEAD_LETTERS)
+                .sinkTo(KafkaEndpoints.exactlyOnceSink(options, new DeadLetterSerializer(context.deadLetterTopic()),
+                        "factstream-" + uids.deadLetterSink()))
+                .uid(uids.deadLetterSink())
+                .name(context.deadLetterTopic());
+    }
+}

@@ -1,0 +1,80 @@
+package io.factstream.runtime;
+
+import java.time.Duration;
+
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import picocli.CommandLine.Option;
+
+/**
+ * The options every factstream job takes: where Kafka is, how the job checkpoints and keeps state, how wide it
+ * runs. Unset options leave the cluster's configuration in force ({@code flink-conf/config.yaml}).
+ */
+public final class JobOptions {
+
+    @Option(names = {"-b", "--bootstrap-servers"}, defaultValue = "localhost:9092",
+            description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
+    public String bootstrapServers;
+
+    @Option(names = "--checkpoint-interval", defaultValue = "PT2S",
+            description = "Exactly-once checkpoint interval, ISO-8601; outputs become visible to read_committed "
+                    + "readers at each checkpoint (default: ${DEFAULT-VALUE}).")
+    public Duration checkpointInterval;
+
+    @Option(names = "--parallelism", description = "Parallelism of the job (default: the cluster's).")
+    public Integer parallelism;
+
+    @Option(names = "--state-backend", description = "rocksdb or hashmap (default: the cluster's).")
+    public String stateBackend;
+
+    @Option(names = "--checkpoint-dir", description = "Checkpoint storage URI (default: the cluster's).")
+    public String checkpointDir;
+
+    @Option(names = "--transaction-timeout", defaultValue = "PT10M",
+            description = "Kafka transaction timeout of the sinks, below the broker's transaction.max.timeout.ms "
+                    + "(default: ${DEFAULT-VALUE}).")
+    public Duration transactionTimeout;
+
+    @Option(names = "--bounded",
+            description = "Stop at the input offsets that are the latest when the job starts, instead of running on.")
+    public boolean bounded;
+
+    /** The job's configuration on top of the cluster's: checkpointing, state backend, no Kryo fallback. */
+    public Configuration configuration() {
+        Configuration config = new Configuration();
+        config.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, checkpointInterval);
+        config.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
+        config.set(PipelineOptions.GENERIC_TYPES, false);
+        if (stateBackend != null) {
+            config.set(StateBackendOptions.STATE_BACKEND, stateBackend);
+            config.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, stateBackend.equals("rocksdb"));
+        }
+        if (checkpointDir != null) {
+            config.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDir);
+        }
+        return config;
+    }
+
+    /** An execution environment with {@link #configuration()} and the parallelism. */
+    public StreamExecutionEnvironment environment() {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(configuration());
+        if (parallelism != null) {
+            env.setParallelism(parallelism);
+        }
+        return env;
+    }
+
+    /** Options for tests and tools: defaults, with the given Kafka. */
+    public static JobOptions defaults(String bootstrapServers) {
+        JobOptions options = new JobOptions();
+        options.bootstrapServers = bootstrapServers;
+        options.checkpointInterval = Duration.ofSeconds(2);
+        options.transactionTimeout = Duration.ofMinutes(10);
+        return options;
+    }
+}
