@@ -20,8 +20,9 @@ import io.factstream.topics.TopicSpec;
 
 /**
  * Renders the event catalog as Markdown ({@code docs/event-catalog.md}) from the Avro schemas, the
- * {@link EventCatalog} properties and the {@link TopicCatalog}: roles, topics, envelopes, then per context one
- * section per command type and per event type answering the catalog's questions, shared types and schema history.
+ * {@link EventCatalog} properties, the {@link Menu} and the {@link TopicCatalog}: roles, menu, topics, envelopes,
+ * then per context one section per command type and per event type answering the catalog's questions, shared
+ * types and schema history.
  *
  * <p>{@code main(path)} writes the file; a test fails when the committed file differs from what this renders.
  */
@@ -63,6 +64,7 @@ public final class EventCatalogDocument {
         line("`sequenceNumber` that numbers its aggregate's stream 1, 2, 3, ... without gaps.");
         line();
         roles();
+        menu();
         topics();
         envelopes();
         for (BoundedContext context : BoundedContext.values()) {
@@ -85,6 +87,29 @@ public final class EventCatalogDocument {
                     .collect(Collectors.joining(", "));
             line("| `" + role + "` | " + role.description() + " | " + commands + " |");
         }
+        line();
+    }
+
+    private void menu() {
+        line("## Menu");
+        line();
+        line("Orders are priced from this menu, in integer cents; a size without a price is not offered.");
+        line();
+        StringBuilder header = new StringBuilder("| pizza |");
+        StringBuilder rule = new StringBuilder("|---|");
+        for (PizzaSize size : PizzaSize.values()) {
+            header.append(' ').append(size).append(" |");
+            rule.append("---:|");
+        }
+        line(header.toString());
+        line(rule.toString());
+        Menu.standard().pizzas().forEach((pizza, prices) -> {
+            StringBuilder row = new StringBuilder("| `" + pizza + "` |");
+            for (PizzaSize size : PizzaSize.values()) {
+                row.append(' ').append(prices.containsKey(size) ? prices.get(size).toString() : "-").append(" |");
+            }
+            line(row.toString());
+        });
         line();
     }
 

@@ -33,6 +33,11 @@ import picocli.CommandLine.Option;
  * The command-processing job of one bounded context:
  * {@code <ctx>.commands} → decode (undecodable → {@code <ctx>.dlq}) → key by aggregate id → aggregate →
  * {@code <ctx>.events}, with rejections to {@code <ctx>.rejections}; every sink exactly-once.
+ *
+ * <p>Outputs carry the Kafka timestamp of the command record that caused them: it is in the log, so replays write
+ * the same timestamps, and the broker accepted it when the command was written, so it accepts it again. (The
+ * command's own {@code creationTimestamp} is the sender's clock: one an hour ahead would be refused by the broker
+ * and fail the job over and over.)
  */
 @Command(name = "aggregate-job", mixinStandardHelpOptions = true,
         description = "Runs the aggregate of one bounded context: commands in, events or rejections out.")
@@ -73,7 +78,7 @@ public final class AggregateJob implements Callable<Integer> {
         AggregateUids uids = new AggregateUids(context);
         SingleOutputStreamOperator<CommandEnvelope> commands = env
                 .fromSource(KafkaEndpoints.source(options, CommandEnvelope.class,
-                                "factstream-" + context.id() + "-aggregate", List.of(context.commandsTopic())),
+                                options.groupIdOr(context.id() + "-aggregate"), List.of(context.commandsTopic())),
                         WatermarkStrategy.noWatermarks(), context.commandsTopic())
                 .uid(uids.source())
                 .process(new DeadLetterRouter<CommandEnvelope>(), new AvroTypeInfo<>(CommandEnvelope.class))
@@ -90,7 +95,6 @@ public final class AggregateJob implements Callable<Integer> {
                         CatalogRecordSerializer.builder(EventEnvelope.class)
                                 .topic(context.eventsTopic())
                                 .key(EventEnvelope::getAggregateId)
-                                .timestamp(event -> event.getCreationTimestamp().toEpochMilli())
                                 .build(),
                         "factstream-" + uids.eventsSink()))
                 .uid(uids.eventsSink())
@@ -100,7 +104,6 @@ public final class AggregateJob implements Callable<Integer> {
                         CatalogRecordSerializer.builder(CommandRejected.class)
                                 .topic(context.rejectionsTopic())
                                 .key(CommandRejected::getSubjectId)
-                                .timestamp(rejection -> rejection.getCreationTimestamp().toEpochMilli())
                                 .build(),
                         "factstream-" + uids.rejectionsSink()))
                 .uid(uids.rejectionsSink())

@@ -40,9 +40,19 @@ public final class JobOptions {
                     + "(default: ${DEFAULT-VALUE}).")
     public Duration transactionTimeout;
 
+    @Option(names = "--group-id",
+            description = "Kafka consumer group of the job's sources; a new one replays the inputs from the "
+                    + "beginning (default: factstream-<job>).")
+    public String groupId;
+
     @Option(names = "--bounded",
             description = "Stop at the input offsets that are the latest when the job starts, instead of running on.")
     public boolean bounded;
+
+    /** The consumer group: the one given, or {@code factstream-<job>}. */
+    public String groupIdOr(String job) {
+        return groupId != null ? groupId : "factstream-" + job;
+    }
 
     /** The job's configuration on top of the cluster's: checkpointing, state backend, no Kryo fallback. */
     public Configuration configuration() {

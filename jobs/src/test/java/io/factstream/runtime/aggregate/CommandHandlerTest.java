@@ -4,7 +4,6 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
@@ -31,7 +30,6 @@ import io.factstream.state.OrderState;
 /** The checks and stamping every aggregate gets from the handler, shown with the Order aggregate. */
 class CommandHandlerTest {
 
-    private static final Instant CREATED = Instant.parse("2026-11-26T08:00:00Z");
     private static final PlaceOrder PLACE = new PlaceOrder("ada",
             List.of(new OrderLine("MARINARA", PizzaSize.SMALL, 1)), new Address("Via Roma 1", "Napoli", "80100"), null);
     private static final CancelOrder CANCEL = new CancelOrder(CancellationReason.CUSTOMER_REQUEST, null);
@@ -50,7 +48,7 @@ class CommandHandlerTest {
         assertThat(event.getEventId()).isEqualTo(UUID.nameUUIDFromBytes(
                 ("Order/order-1/" + place.getCommandId() + "/0").getBytes(UTF_8)).toString());
         assertThat(event.getSequenceNumber()).isEqualTo(1L);
-        assertThat(event.getCreationTimestamp()).isEqualTo(CREATED);
+        assertThat(event.getCreationTimestamp()).isEqualTo(TestCommands.CREATED);
         assertThat(event.getCausationId()).isEqualTo(place.getCommandId());
         assertThat(event.getCorrelationId()).isEqualTo("order-1");
         assertThat(event.getUserId()).isEqualTo("ada");
@@ -178,22 +176,10 @@ class CommandHandlerTest {
     }
 
     private static String id(String name) {
-        return UUID.nameUUIDFromBytes(name.getBytes(UTF_8)).toString();
+        return TestCommands.id(name);
     }
 
     private static CommandEnvelope command(String name, SpecificRecord data) {
-        return CommandEnvelope.newBuilder()
-                .setCommandId(id(name))
-                .setSubjectId("order-1")
-                .setUserId("ada")
-                .setCreationTimestamp(CREATED)
-                .setCommandType(data.getSchema().getName())
-                .setAggregateType("Order")
-                .setRoles(List.of("CUSTOMER"))
-                .setCorrelationId("order-1")
-                .setCausationId(null)
-                .setExpectedVersion(null)
-                .setCommandData(data)
-                .build();
+        return TestCommands.command(name, "order-1", Sender.customer("ada"), data);
     }
 }

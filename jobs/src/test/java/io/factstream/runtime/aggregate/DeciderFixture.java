@@ -1,11 +1,8 @@
 package io.factstream.runtime.aggregate;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Instant;
 import java.util.List;
-import java.util.UUID;
 import java.util.function.Consumer;
 
 import org.apache.avro.specific.SpecificRecord;
@@ -13,7 +10,6 @@ import org.apache.avro.specific.SpecificRecord;
 import io.factstream.catalog.CommandEnvelope;
 import io.factstream.catalog.EventEnvelope;
 import io.factstream.catalog.RejectionReason;
-import io.factstream.catalog.Role;
 import io.factstream.state.AggregateSnapshot;
 
 /**
@@ -28,9 +24,6 @@ import io.factstream.state.AggregateSnapshot;
  * @param <S> the aggregate's state record
  */
 public final class DeciderFixture<S extends SpecificRecord> {
-
-    /** The creation time of every command of a fixture: deciders must not depend on the clock. */
-    public static final Instant NOW = Instant.parse("2026-11-26T12:00:00Z");
 
     private final CommandHandler<S> handler;
     private final String aggregateId;
@@ -50,14 +43,14 @@ public final class DeciderFixture<S extends SpecificRecord> {
         AggregateSnapshot snapshot = null;
         for (int i = 0; i < history.length; i++) {
             EventEnvelope event = EventEnvelope.newBuilder()
-                    .setEventId(uuid("given-event-" + i))
+                    .setEventId(TestCommands.id("given-event-" + i))
                     .setAggregateId(aggregateId)
                     .setSequenceNumber(i + 1)
-                    .setCreationTimestamp(NOW)
+                    .setCreationTimestamp(TestCommands.CREATED)
                     .setCorrelationId(aggregateId)
                     .setEventType(history[i].getSchema().getName())
                     .setAggregateType(handler.context().aggregateType())
-                    .setCausationId(uuid("given-command-" + i))
+                    .setCausationId(TestCommands.id("given-command-" + i))
                     .setUserId("history")
                     .setSchemaVersion(1)
                     .setEventData(history[i])
@@ -86,18 +79,9 @@ public final class DeciderFixture<S extends SpecificRecord> {
 
         /** The envelope the fixture makes of a test command. */
         public CommandEnvelope envelope(Sender.TestCommand command) {
-            return CommandEnvelope.newBuilder()
-                    .setCommandId(uuid("command-" + command.data()))
-                    .setSubjectId(aggregateId)
-                    .setUserId(command.sender().userId())
-                    .setCreationTimestamp(NOW)
-                    .setCommandType(command.data().getSchema().getName())
-                    .setAggregateType(handler.context().aggregateType())
-                    .setRoles(command.sender().roles().stream().map(Role::name).toList())
-                    .setCorrelationId(aggregateId)
-                    .setCausationId(null)
+            return CommandEnvelope.newBuilder(TestCommands.command("command-" + command.data(), aggregateId,
+                            command.sender(), command.data()))
                     .setExpectedVersion(command.expectedVersion())
-                    .setCommandData(command.data())
                     .build();
         }
     }
@@ -147,9 +131,5 @@ public final class DeciderFixture<S extends SpecificRecord> {
             assertions.accept(handler.state(after));
             return this;
         }
-    }
-
-    private static String uuid(String name) {
-        return UUID.nameUUIDFromBytes(name.getBytes(UTF_8)).toString();
     }
 }

@@ -1,0 +1,45 @@
+package io.factstream.jobs;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.factstream.catalog.BoundedContext;
+import io.factstream.catalog.CommandEnvelope;
+import io.factstream.catalog.CommandRejected;
+import io.factstream.catalog.EventEnvelope;
+import io.factstream.domain.Deciders;
+import io.factstream.runtime.aggregate.CommandHandler;
+import io.factstream.runtime.aggregate.CommandOutcome;
+import io.factstream.state.AggregateSnapshot;
+
+/**
+ * What an aggregate job must write for a command log, computed without Flink or Kafka by the same pure
+ * {@link CommandHandler}: the oracle of the job tests.
+ *
+ * @param events     the events, in the order their commands were sent
+ * @param rejections the rejections, in the order their commands were sent
+ * @param snapshots  the final snapshot of every aggregate that was answered
+ */
+record ExpectedOutcomes(List<EventEnvelope> events, List<CommandRejected> rejections,
+                        Map<String, AggregateSnapshot> snapshots) {
+
+    static ExpectedOutcomes of(BoundedContext context, List<CommandEnvelope> commands, int dedupWindow) {
+        CommandHandler<?> handler = new CommandHandler<>(Deciders.forContext(context), dedupWindow);
+        Map<String, AggregateSnapshot> snapshots = new HashMap<>();
+        List<EventEnvelope> events = new ArrayList<>();
+        List<CommandRejected> rejections = new ArrayList<>();
+        for (CommandEnvelope command : commands) {
+            CommandOutcome outcome = handler.handle(snapshots.get(command.getSubjectId()), command);
+            if (outcome instanceof CommandOutcome.Accepted accepted) {
+                events.addAll(accepted.events());
+                snapshots.put(command.getSubjectId(), accepted.snapshot());
+            } else if (outcome instanceof CommandOutcome.Rejected rejected) {
+                rejections.add(rejected.rejection());
+                snapshots.put(command.getSubjectId(), rejected.snapshot());
+            }
+        }
+        return new ExpectedOutcomes(events, rejections, snapshots);
+    }
+}

@@ -1,0 +1,139 @@
+package io.factstream.runtime.aggregate;
+
+import static io.factstream.runtime.aggregate.Sender.customer;
+import static io.factstream.runtime.aggregate.TestCommands.command;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.StateBackend;
+import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import io.factstream.catalog.Address;
+import io.factstream.catalog.CommandEnvelope;
+import io.factstream.catalog.CommandRejected;
+import io.factstream.catalog.EventEnvelope;
+import io.factstream.catalog.Menu;
+import io.factstream.catalog.OrderLine;
+import io.factstream.catalog.PizzaSize;
+import io.factstream.catalog.orders.CancelOrder;
+import io.factstream.catalog.orders.CancellationReason;
+import io.factstream.catalog.orders.PlaceOrder;
+import io.factstream.domain.orders.OrderDecider;
+import io.factstream.state.OrderState;
+
+/** The aggregate operator in Flink's keyed operator test harness: state, outputs, side outputs, restore. */
+class AggregateProcessorTest {
+
+    private static final PlaceOrder PLACE = new PlaceOrder("ada",
+            List.of(new OrderLine("FUNGHI", PizzaSize.MEDIUM, 2)), new Address("Via Roma 1", "Napoli", "80100"), null);
+    private static final CancelOrder CANCEL = new CancelOrder(CancellationReason.CUSTOMER_REQUEST, null);
+
+    private KeyedOneInputStreamOperatorTestHarness<String, CommandEnvelope, EventEnvelope> harness;
+
+    @BeforeEach
+    void openHarness() throws Exception {
+        harness = open(new HashMapStateBackend(), null);
+    }
+
+    @AfterEach
+    void closeHarness() throws Exception {
+        harness.close();
+    }
+
+    @Test
+    void stampsContiguousSequenceNumbersPerAggregate() throws Exception {
+        harness.processElement(command("c-1", "order-1", customer("ada"), PLACE), 1L);
+        harness.processElement(command("c-2", "order-2", customer("ada"), PLACE), 2L);
+        harness.processElement(command("c-3", "order-1", customer("ada"), CANCEL), 3L);
+
+        assertThat(harness.extractOutputValues())
+                .extracting(e -> e.getAggregateId() + "#" + e.getSequenceNumber() + " " + e.getEventType())
+                .containsExactly("order-1#1 OrderPlaced", "order-2#1 OrderPlaced", "order-1#2 OrderCancelled");
+        assertThat(harness.numKeyedStateEntries()).as("one snapshot per aggregate").isEqualTo(2);
+    }
+
+    @Test
+    void dropsDuplicatesWithoutAnyOutput() throws Exception {
+        CommandEnvelope place = command("c-1", "order-1", customer("ada"), PLACE);
+        harness.processElement(place, 1L);
+        harness.processElement(place, 2L);
+
+        assertThat(harness.extractOutputValues()).hasSize(1);
+        assertThat(rejections()).isEmpty();
+    }
+
+    @Test
+    void sendsRejectionsToTheSideOutput() throws Exception {
+        harness.processElement(command("c-1", "order-1", customer("ada"), PLACE), 1L);
+        harness.processElement(CommandEnvelope.newBuilder(command("c-2", "order-1", customer("ada"), CANCEL))
+                .setExpectedVersion(7L).build(), 2L);
+        harness.processElement(command("c-3", "order-9", customer("ada"), CANCEL), 3L);
+
+        assertThat(harness.extractOutputValues()).hasSize(1);
+        assertThat(rejections())
+                .extracting(r -> r.getSubjectId() + " " + r.getReason() + " at version " + r.getAggregateVersion())
+                .containsExactly(
+                        "order-1 CONCURRENCY_CONFLICT at version 1",
+                        "order-9 UNKNOWN_AGGREGATE at version 0");
+        assertThat(rejections().get(0).getCommandId()).isEqualTo(TestCommands.id("c-2"));
+    }
+
+    static Stream<StateBackend> stateBackends() {
+        return Stream.of(new HashMapStateBackend(), new EmbeddedRocksDBStateBackend());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("stateBackends")
+    void stateSurvivesASnapshotAndRestore(StateBackend backend) throws Exception {
+        harness.close();
+        harness = open(backend, null);
+        harness.processElement(command("c-1", "order-1", customer("ada"), PLACE), 1L);
+        OperatorSubtaskState snapshot = harness.snapshot(1L, 10L);
+        harness.close();
+
+        harness = open(backend, snapshot);
+        harness.processElement(command("c-1", "order-1", customer("ada"), PLACE), 2L);
+        harness.processElement(command("c-2", "order-1", customer("ada"), CANCEL), 3L);
+
+        assertThat(harness.extractOutputValues())
+                .as("the duplicate is still recognised, and the sequence continues")
+                .extracting(e -> e.getSequenceNumber() + " " + e.getEventType())
+                .containsExactly("2 OrderCancelled");
+        assertThat(rejections()).isEmpty();
+    }
+
+    private List<CommandRejected> rejections() {
+        var side = harness.getSideOutput(AggregateProcessor.REJECTIONS);
+        return side == null ? List.of() : side.stream().map(StreamRecord::getValue).toList();
+    }
+
+    private static AggregateProcessor<OrderState> processor() {
+        return new AggregateProcessor<>(() -> new OrderDecider(Menu.standard()), 100);
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, CommandEnvelope, EventEnvelope> open(
+            StateBackend backend, OperatorSubtaskState restoreFrom) throws Exception {
+        var opened = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(processor()),
+                CommandEnvelope::getSubjectId, Types.STRING);
+        opened.setStateBackend(backend);
+        opened.setup();
+        if (restoreFrom != null) {
+            opened.initializeState(restoreFrom);
+        }
+        opened.open();
+        return opened;
+    }
+}
