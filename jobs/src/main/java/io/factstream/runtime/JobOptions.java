@@ -60,6 +60,9 @@ public final class JobOptions {
         config.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, checkpointInterval);
         config.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
         config.set(PipelineOptions.GENERIC_TYPES, false);
+        // Chained operators hand records on without a deep copy: no factstream function changes a record it
+        // received or keeps one it emitted in order to change it later.
+        config.set(PipelineOptions.OBJECT_REUSE, true);
         if (stateBackend != null) {
             config.set(StateBackendOptions.STATE_BACKEND, stateBackend);
             config.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, stateBackend.equals("rocksdb"));

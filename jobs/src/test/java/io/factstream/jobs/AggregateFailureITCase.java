@@ -12,7 +12,6 @@ import java.util.Random;
 import java.util.TreeSet;
 
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
@@ -40,7 +39,6 @@ import io.factstream.audit.AuditReport;
 import io.factstream.audit.InvariantAuditor;
 import io.factstream.catalog.BoundedContext;
 import io.factstream.catalog.CommandEnvelope;
-import io.factstream.catalog.CommandRejected;
 import io.factstream.catalog.EventEnvelope;
 import io.factstream.domain.Deciders;
 import io.factstream.runtime.JobOptions;

@@ -17,6 +17,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import io.factstream.catalog.Address;
 import io.factstream.catalog.BoundedContext;
 import io.factstream.catalog.CommandEnvelope;
+import io.factstream.catalog.CommandEnvelopes;
 import io.factstream.catalog.EventCatalog;
 import io.factstream.catalog.Menu;
 import io.factstream.catalog.OrderLine;
@@ -251,18 +252,13 @@ final class CommandMix {
     }
 
     private CommandEnvelope command(String subjectId, String userId, Role role, SpecificRecord data) {
-        return CommandEnvelope.newBuilder()
+        return CommandEnvelopes.builder(data)
                 .setCommandId(commandId())
                 .setSubjectId(subjectId)
                 .setUserId(userId)
                 .setCreationTimestamp(START.plusSeconds(counter))
-                .setCommandType(data.getSchema().getName())
-                .setAggregateType(context.aggregateType())
                 .setRoles(List.of(role.name()))
                 .setCorrelationId(subjectId)
-                .setCausationId(null)
-                .setExpectedVersion(null)
-                .setCommandData(data)
                 .build();
     }
 

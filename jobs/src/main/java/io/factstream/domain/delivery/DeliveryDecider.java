@@ -103,18 +103,22 @@ public final class DeliveryDecider implements Decider<DeliveryState> {
         if (event instanceof DeliveryRequested requested) {
             return new DeliveryState(DeliveryStatus.REQUESTED, requested.getCustomerId(), null);
         }
-        DeliveryState.Builder next = DeliveryState.newBuilder(delivery);
         if (event instanceof DeliveryPickedUp pickedUp) {
-            next.setStatus(DeliveryStatus.PICKED_UP).setCourierId(pickedUp.getCourierId());
-        } else if (event instanceof DeliveryCompleted) {
-            next.setStatus(DeliveryStatus.COMPLETED);
-        } else if (event instanceof DeliveryFailed) {
-            next.setStatus(DeliveryStatus.FAILED);
-        } else if (event instanceof DeliveryCancelled) {
-            next.setStatus(DeliveryStatus.CANCELLED);
-        } else {
-            throw new IllegalArgumentException("not a delivery event: " + event.getSchema().getName());
+            return new DeliveryState(DeliveryStatus.PICKED_UP, delivery.getCustomerId(), pickedUp.getCourierId());
         }
-        return next.build();
+        if (event instanceof DeliveryCompleted) {
+            return with(delivery, DeliveryStatus.COMPLETED);
+        }
+        if (event instanceof DeliveryFailed) {
+            return with(delivery, DeliveryStatus.FAILED);
+        }
+        if (event instanceof DeliveryCancelled) {
+            return with(delivery, DeliveryStatus.CANCELLED);
+        }
+        throw new IllegalArgumentException("not a delivery event: " + event.getSchema().getName());
+    }
+
+    private static DeliveryState with(DeliveryState delivery, DeliveryStatus status) {
+        return new DeliveryState(status, delivery.getCustomerId(), delivery.getCourierId());
     }
 }

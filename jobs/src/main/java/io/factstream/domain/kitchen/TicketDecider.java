@@ -73,16 +73,15 @@ public final class TicketDecider implements Decider<TicketState> {
         if (event instanceof TicketOpened opened) {
             return new TicketState(TicketStatus.OPEN, opened.getLines(), null);
         }
-        TicketState.Builder next = TicketState.newBuilder(ticket);
         if (event instanceof PreparationStarted started) {
-            next.setStatus(TicketStatus.IN_PREPARATION).setStaffId(started.getStaffId());
-        } else if (event instanceof TicketPrepared prepared) {
-            next.setStatus(TicketStatus.PREPARED).setStaffId(prepared.getStaffId());
-        } else if (event instanceof TicketCancelled) {
-            next.setStatus(TicketStatus.CANCELLED);
-        } else {
-            throw new IllegalArgumentException("not a kitchen event: " + event.getSchema().getName());
+            return new TicketState(TicketStatus.IN_PREPARATION, ticket.getLines(), started.getStaffId());
         }
-        return next.build();
+        if (event instanceof TicketPrepared prepared) {
+            return new TicketState(TicketStatus.PREPARED, ticket.getLines(), prepared.getStaffId());
+        }
+        if (event instanceof TicketCancelled) {
+            return new TicketState(TicketStatus.CANCELLED, ticket.getLines(), ticket.getStaffId());
+        }
+        throw new IllegalArgumentException("not a kitchen event: " + event.getSchema().getName());
     }
 }

@@ -185,30 +185,33 @@ public final class OrderDecider implements Decider<OrderState> {
     @Override
     public OrderState evolve(OrderState order, SpecificRecord event) {
         if (event instanceof OrderPlaced placed) {
-            return OrderState.newBuilder()
-                    .setCustomerId(placed.getCustomerId())
-                    .setStatus(OrderStatus.PLACED)
-                    .setLines(placed.getLines())
-                    .setTotalCents(placed.getTotalCents())
-                    .setDeliveryAddress(placed.getDeliveryAddress())
-                    .setDeliveryInstructions(placed.getDeliveryInstructions())
-                    .setCourierId(null)
-                    .build();
+            return new OrderState(placed.getCustomerId(), OrderStatus.PLACED, placed.getLines(),
+                    placed.getTotalCents(), placed.getDeliveryAddress(), placed.getDeliveryInstructions(), null);
         }
-        OrderState.Builder next = OrderState.newBuilder(order);
         if (event instanceof OrderConfirmed) {
-            next.setStatus(OrderStatus.CONFIRMED);
-        } else if (event instanceof OrderRejected) {
-            next.setStatus(OrderStatus.REJECTED);
-        } else if (event instanceof OrderCancelled) {
-            next.setStatus(OrderStatus.CANCELLED);
-        } else if (event instanceof OrderDispatched dispatched) {
-            next.setStatus(OrderStatus.DISPATCHED).setCourierId(dispatched.getCourierId());
-        } else if (event instanceof OrderCompleted) {
-            next.setStatus(OrderStatus.COMPLETED);
-        } else {
-            throw new IllegalArgumentException("not an orders event: " + event.getSchema().getName());
+            return with(order, OrderStatus.CONFIRMED, order.getCourierId());
         }
-        return next.build();
+        if (event instanceof OrderRejected) {
+            return with(order, OrderStatus.REJECTED, order.getCourierId());
+        }
+        if (event instanceof OrderCancelled) {
+            return with(order, OrderStatus.CANCELLED, order.getCourierId());
+        }
+        if (event instanceof OrderDispatched dispatched) {
+            return with(order, OrderStatus.DISPATCHED, dispatched.getCourierId());
+        }
+        if (event instanceof OrderCompleted) {
+            return with(order, OrderStatus.COMPLETED, order.getCourierId());
+        }
+        throw new IllegalArgumentException("not an orders event: " + event.getSchema().getName());
+    }
+
+    /**
+     * The order with a new status and courier. States are never changed after they are built, so the new one
+     * shares the unchanged fields instead of deep-copying them as an Avro builder would.
+     */
+    private static OrderState with(OrderState order, OrderStatus status, String courierId) {
+        return new OrderState(order.getCustomerId(), status, order.getLines(), order.getTotalCents(),
+                order.getDeliveryAddress(), order.getDeliveryInstructions(), courierId);
     }
 }

@@ -94,7 +94,7 @@ public final class CommandHandler<S extends SpecificRecord> {
         List<String> recent = current.getRecentCommandIds();
         boolean known = !recent.isEmpty() && recent.get(recent.size() - 1).equals(event.getCausationId());
         return known
-                ? AggregateSnapshot.newBuilder(current).setVersion(event.getSequenceNumber()).setState(next).build()
+                ? new AggregateSnapshot(event.getSequenceNumber(), current.getRecentCommandIds(), next)
                 : remember(current, event.getSequenceNumber(), next, event.getCausationId());
     }
 
@@ -156,19 +156,9 @@ public final class CommandHandler<S extends SpecificRecord> {
                         + commandType.name() + " with " + eventType.name() + ", which the catalog does not allow");
             }
             version++;
-            stamped.add(EventEnvelope.newBuilder()
-                    .setEventId(eventId(command, index))
-                    .setAggregateId(command.getSubjectId())
-                    .setSequenceNumber(version)
-                    .setCreationTimestamp(command.getCreationTimestamp())
-                    .setCorrelationId(command.getCorrelationId())
-                    .setEventType(eventType.name())
-                    .setAggregateType(eventType.aggregateType())
-                    .setCausationId(command.getCommandId())
-                    .setUserId(command.getUserId())
-                    .setSchemaVersion(eventType.version())
-                    .setEventData(data)
-                    .build());
+            stamped.add(new EventEnvelope(eventId(command, index), command.getSubjectId(), version,
+                    command.getCreationTimestamp(), command.getCorrelationId(), eventType.name(),
+                    eventType.aggregateType(), command.getCommandId(), command.getUserId(), eventType.version(), data));
             state = decider.evolve(state, data);
         }
         return new CommandOutcome.Accepted(stamped, remember(snapshot, version, state, command.getCommandId()));
@@ -196,7 +186,7 @@ public final class CommandHandler<S extends SpecificRecord> {
         if (recent.size() > dedupWindow) {
             recent = new ArrayList<>(recent.subList(recent.size() - dedupWindow, recent.size()));
         }
-        return AggregateSnapshot.newBuilder().setVersion(version).setRecentCommandIds(recent).setState(state).build();
+        return new AggregateSnapshot(version, recent, state);
     }
 
     /** A name-based UUID, so that handling the same command again (a replay) yields the same event ids. */
@@ -215,6 +205,6 @@ public final class CommandHandler<S extends SpecificRecord> {
     }
 
     private static AggregateSnapshot emptySnapshot() {
-        return AggregateSnapshot.newBuilder().setVersion(0L).setRecentCommandIds(List.of()).setState(null).build();
+        return new AggregateSnapshot(0L, List.of(), null);
     }
 }

@@ -8,7 +8,7 @@ import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
 
 import io.factstream.catalog.CommandEnvelope;
-import io.factstream.catalog.EventCatalog;
+import io.factstream.catalog.CommandEnvelopes;
 import io.factstream.catalog.Role;
 
 /** Command envelopes for tests, consistent with the catalog and with deterministic ids. */
@@ -27,18 +27,13 @@ public final class TestCommands {
 
     /** A command from the sender to the aggregate, with the id made from {@code name} and no expected version. */
     public static CommandEnvelope command(String name, String subjectId, Sender sender, SpecificRecord data) {
-        return CommandEnvelope.newBuilder()
+        return CommandEnvelopes.builder(data)
                 .setCommandId(id(name))
                 .setSubjectId(subjectId)
                 .setUserId(sender.userId())
                 .setCreationTimestamp(CREATED)
-                .setCommandType(data.getSchema().getName())
-                .setAggregateType(EventCatalog.get().commandTypeOf(data).context().aggregateType())
                 .setRoles(sender.roles().stream().map(Role::name).toList())
                 .setCorrelationId(subjectId)
-                .setCausationId(null)
-                .setExpectedVersion(null)
-                .setCommandData(data)
                 .build();
     }
 }
