@@ -55,7 +55,7 @@ public final class EventCatalogDocument {
         line("# factstream event catalog");
         line();
         line("Generated from the Avro schemas in `common-events/src/main/avro` by `EventCatalogDocument`; do not edit.");
-        line("Regenerate with `mvn -q -pl common-events -am process-classes -Pevent-catalog` (a test fails when");
+        line("Regenerate with `mvn -q -pl common-events -am process-classes -Pdocs` (a test fails when");
         line("this file is out of date).");
         line();
         line("Every value on a topic is Avro single-object encoded (`C3 01`, the 8-byte CRC-64-AVRO fingerprint of the");

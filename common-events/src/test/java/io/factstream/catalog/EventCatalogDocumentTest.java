@@ -20,7 +20,7 @@ class EventCatalogDocumentTest {
 
         assertThat(Files.readString(COMMITTED, StandardCharsets.UTF_8))
                 .as("%s is out of date; regenerate it with: "
-                        + "mvn -q -pl common-events -am process-classes -Pevent-catalog", EventCatalogDocument.PATH)
+                        + "mvn -q -pl common-events -am process-classes -Pdocs", EventCatalogDocument.PATH)
                 .isEqualTo(rendered);
     }
 
