@@ -46,6 +46,11 @@ public enum BoundedContext {
         return id + ".dlq";
     }
 
+    /** The context a topic belongs to, e.g. {@code ORDERS} for {@code orders.events}. */
+    public static BoundedContext ofTopic(String topic) {
+        return byId(topic.substring(0, Math.max(0, topic.indexOf('.'))));
+    }
+
     /** The context with this {@link #id()}; fails with the known ids when there is none. */
     public static BoundedContext byId(String id) {
         return Arrays.stream(values())

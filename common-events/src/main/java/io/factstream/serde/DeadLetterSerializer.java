@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.util.List;
 
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.util.function.SerializableFunction;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
@@ -16,9 +17,15 @@ import org.apache.kafka.common.header.internals.RecordHeader;
  */
 public final class DeadLetterSerializer implements KafkaRecordSerializationSchema<DeadLetter> {
 
-    private final String topic;
+    private final SerializableFunction<DeadLetter, String> topic;
 
+    /** Every dead letter goes to this topic. */
     public DeadLetterSerializer(String topic) {
+        this.topic = letter -> topic;
+    }
+
+    /** Each dead letter goes to the topic chosen from it, e.g. the DLQ of its source topic's context. */
+    public DeadLetterSerializer(SerializableFunction<DeadLetter, String> topic) {
         this.topic = topic;
     }
 
@@ -30,7 +37,7 @@ public final class DeadLetterSerializer implements KafkaRecordSerializationSchem
                 header(DeadLetterHeaders.SOURCE_TOPIC, letter.getSourceTopic()),
                 header(DeadLetterHeaders.SOURCE_PARTITION, String.valueOf(letter.getSourcePartition())),
                 header(DeadLetterHeaders.SOURCE_OFFSET, String.valueOf(letter.getSourceOffset())));
-        return new ProducerRecord<>(topic, null, letter.getSourceTimestamp().toEpochMilli(),
+        return new ProducerRecord<>(topic.apply(letter), null, letter.getSourceTimestamp().toEpochMilli(),
                 bytes(letter.getKey()), bytes(letter.getValue()), headers);
     }
 
