@@ -92,7 +92,7 @@ public final class SagaEngine<S extends SpecificRecord> {
         if (awaited != null) {
             awaited.setAnswer(input);
         } else {
-            late = timeOf(input) < watermark;
+            late = !isAnswer(input) && timeOf(input) < watermark;
             run.snapshot.getPending().add(input);
         }
         return run.drain(watermark, late);
@@ -173,7 +173,10 @@ public final class SagaEngine<S extends SpecificRecord> {
 
         /** The earliest pending input or deadline the watermark has passed, removed from the snapshot. */
         private SagaInput nextDue(long watermark) {
-            Object input = snapshot.getPending().stream().min(INPUT_ORDER).orElse(null);
+            // An answer whose command is not sent yet (a replay reads answers alongside everything else) waits for
+            // its command; it is never handled as an input of its own.
+            Object input = snapshot.getPending().stream().filter(i -> !isAnswer((SpecificRecord) i))
+                    .min(INPUT_ORDER).orElse(null);
             SagaDeadline deadline = snapshot.getDeadlines().stream()
                     .min(Comparator.comparing(SagaDeadline::getAt).thenComparing(SagaDeadline::getName))
                     .orElse(null);
@@ -208,8 +211,22 @@ public final class SagaEngine<S extends SpecificRecord> {
             for (SagaCommand command : reaction.commands()) {
                 CommandEnvelope envelope = envelope(command, input);
                 sent.add(envelope);
-                snapshot.getAwaiting().add(new AwaitedCommand(envelope.getCommandId(), null));
+                snapshot.getAwaiting().add(new AwaitedCommand(envelope.getCommandId(), takeAnswer(envelope)));
             }
+        }
+
+        /**
+         * The answer to a command that is already pending, or null. Live, answers come after their commands; in a
+         * replay, where the recorded answers are read alongside everything else, one may come first.
+         */
+        private Object takeAnswer(CommandEnvelope command) {
+            for (Object input : snapshot.getPending()) {
+                if (answeredCommandId((SpecificRecord) input).equals(command.getCommandId())) {
+                    snapshot.getPending().remove(input);
+                    return input;
+                }
+            }
+            return null;
         }
 
         private CommandEnvelope envelope(SagaCommand command, SagaInput cause) {
@@ -224,6 +241,12 @@ public final class SagaEngine<S extends SpecificRecord> {
                     .setCausationId(cause.causationId())
                     .build();
         }
+    }
+
+    /** Whether the input answers one of this saga's commands: its command's user is the saga. */
+    private boolean isAnswer(SpecificRecord input) {
+        String user = input instanceof EventEnvelope event ? event.getUserId() : ((CommandRejected) input).getUserId();
+        return definition.name().equals(user);
     }
 
     private static SagaInput asInput(Object record) {

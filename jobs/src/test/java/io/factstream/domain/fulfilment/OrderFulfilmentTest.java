@@ -288,6 +288,23 @@ class OrderFulfilmentTest {
         assertThat(live.late() + replay.late()).isZero();
     }
 
+    @Test
+    void takesAnAnswerThatArrivesBeforeItsCommandIsSent() {
+        // In a replay the recorded answer is read alongside everything else and may come first.
+        SagaFixture<OrderFulfilmentState> live = newSaga();
+        live.receive(PLACED, T0).advanceTo(T0)
+                .answer("AuthorizePayment", new PaymentAuthorized("order-1", 2600L, 400L));
+        CommandEnvelope authorize = live.allSent().get(0);
+
+        SagaFixture<OrderFulfilmentState> replay = newSaga();
+        replay.receive(PLACED, T0)
+                .input(SagaFixture.answerTo(authorize, new PaymentAuthorized("order-1", 2600L, 400L), "order-1"))
+                .advanceTo(T0);
+
+        assertThat(replay.allSent()).isEqualTo(live.allSent());
+        assertThat(types(replay.allSent())).containsExactly("AuthorizePayment", "ConfirmOrder", "OpenTicket");
+    }
+
     private static List<String> types(List<CommandEnvelope> commands) {
         List<String> types = new ArrayList<>();
         commands.forEach(c -> types.add(c.getCommandType()));

@@ -51,14 +51,19 @@ public final class SagaFixture<S extends SpecificRecord> {
     }
 
     public SagaFixture<S> receive(SpecificRecord eventData, Instant time, String aggregateId) {
-        return input(event(eventData, time, aggregateId, id("human/" + eventData.getSchema().getName() + "/" + time)));
+        return input(event(eventData, time, aggregateId, id("human/" + eventData.getSchema().getName() + "/" + time),
+                "someone", sagaId));
     }
 
     /** The answer to the last command of this type that the saga sent: its event. */
     public SagaFixture<S> answer(String commandType, SpecificRecord eventData) {
-        CommandEnvelope command = lastSentOfType(commandType);
-        return input(event(eventData, command.getCreationTimestamp(), command.getSubjectId(),
-                command.getCommandId()));
+        return input(answerTo(lastSentOfType(commandType), eventData, sagaId));
+    }
+
+    /** The event answering a command, as its aggregate would publish it. */
+    public static EventEnvelope answerTo(CommandEnvelope command, SpecificRecord eventData, String sagaId) {
+        return event(eventData, command.getCreationTimestamp(), command.getSubjectId(), command.getCommandId(),
+                command.getUserId(), sagaId);
     }
 
     /** The answer to the last command of this type that the saga sent: its rejection. */
@@ -148,12 +153,13 @@ public final class SagaFixture<S extends SpecificRecord> {
                 + sent.stream().map(CommandEnvelope::getCommandType).toList());
     }
 
-    private EventEnvelope event(SpecificRecord data, Instant time, String aggregateId, String causationId) {
+    private static EventEnvelope event(SpecificRecord data, Instant time, String aggregateId, String causationId,
+                                       String userId, String sagaId) {
         EventType type = EventCatalog.get().eventTypeOf(data);
         // Ids from content, so that the same events get the same ids whatever order a test sends them in.
         String eventId = id("event/" + aggregateId + "/" + type.name() + "/" + time + "/" + causationId);
         return new EventEnvelope(eventId, aggregateId, 1L, time, sagaId,
-                type.name(), type.aggregateType(), causationId, "someone", type.version(), data);
+                type.name(), type.aggregateType(), causationId, userId, type.version(), data);
     }
 
     private static String id(String name) {

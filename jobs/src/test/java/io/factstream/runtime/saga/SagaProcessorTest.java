@@ -164,19 +164,19 @@ class SagaProcessorTest {
 
     private static EventEnvelope answerTo(CommandEnvelope command, SpecificRecord data) {
         return envelope(command.getSubjectId(), command.getCorrelationId(), data, command.getCreationTimestamp(),
-                command.getCommandId());
+                command.getCommandId(), command.getUserId());
     }
 
     private static EventEnvelope event(String orderId, SpecificRecord data, Instant time, String causation) {
-        return envelope(orderId, "order-1", data, time, causation);
+        return envelope(orderId, "order-1", data, time, causation, "someone");
     }
 
     private static EventEnvelope envelope(String aggregateId, String correlationId, SpecificRecord data, Instant time,
-                                          String causation) {
+                                          String causation, String userId) {
         EventType type = EventCatalog.get().eventTypeOf(data);
         String id = UUID.nameUUIDFromBytes((aggregateId + type.name() + causation).getBytes(UTF_8)).toString();
         return new EventEnvelope(id, aggregateId, 1L, time, correlationId, type.name(), type.aggregateType(),
-                causation, "someone", type.version(), data);
+                causation, userId, type.version(), data);
     }
 
     private static OrderPlaced placed() {

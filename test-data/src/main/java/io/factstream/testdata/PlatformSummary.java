@@ -1,0 +1,143 @@
+package io.factstream.testdata;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+import io.factstream.catalog.BoundedContext;
+import io.factstream.catalog.CommandEnvelope;
+import io.factstream.catalog.CommandRejected;
+import io.factstream.catalog.EventEnvelope;
+import io.factstream.catalog.orders.OrderCancelled;
+import io.factstream.catalog.orders.OrderCompleted;
+import io.factstream.catalog.orders.OrderPlaced;
+import io.factstream.catalog.orders.OrderRejected;
+import io.factstream.catalog.payments.PaymentAuthorized;
+import io.factstream.catalog.payments.PaymentCaptured;
+import io.factstream.catalog.payments.PaymentRefunded;
+import io.factstream.catalog.payments.PaymentReleased;
+import io.factstream.catalog.payments.WalletToppedUp;
+import io.factstream.domain.fulfilment.OrderFulfilment;
+import io.factstream.serde.SingleObjectCodec;
+import io.factstream.serde.UndecodableRecordException;
+import io.factstream.topics.CommittedReader;
+
+/**
+ * What the platform did, read from its topics: every order's outcome, which sagas are still at work, and the money
+ * that moved. An order's saga has finished when the order is completed, rejected or cancelled and every command the
+ * saga sent for it has its answer (DESIGN.md invariant 1 makes one arrive for each).
+ *
+ * @param outcomes      each placed order's outcome (COMPLETED, REJECTED, CANCELLED &lt;reason&gt;), or OPEN
+ * @param sagasOpen     orders whose saga has not finished
+ * @param toppedUpCents money put into wallets
+ * @param balanceCents  money in wallets now
+ * @param capturedCents money taken for orders
+ * @param releasedCents held money given back
+ * @param refundedCents captured money paid back
+ * @param heldCents     money still held for orders
+ */
+public record PlatformSummary(Map<String, String> outcomes, int sagasOpen, long toppedUpCents, long balanceCents,
+                              long capturedCents, long releasedCents, long refundedCents, long heldCents) {
+
+    private static final SingleObjectCodec<EventEnvelope> EVENTS = SingleObjectCodec.forType(EventEnvelope.class);
+    private static final SingleObjectCodec<CommandEnvelope> COMMANDS = SingleObjectCodec.forType(CommandEnvelope.class);
+    private static final SingleObjectCodec<CommandRejected> REJECTIONS =
+            SingleObjectCodec.forType(CommandRejected.class);
+
+    /** Reads the platform's topics, committed records only. */
+    public static PlatformSummary read(String bootstrapServers) {
+        CommittedReader reader = new CommittedReader(bootstrapServers, Duration.ofSeconds(60));
+        List<String> events = new ArrayList<>();
+        List<String> commands = new ArrayList<>();
+        List<String> rejections = new ArrayList<>();
+        for (BoundedContext context : BoundedContext.values()) {
+            events.add(context.eventsTopic());
+            commands.add(context.commandsTopic());
+            rejections.add(context.rejectionsTopic());
+        }
+        Set<String> answered = new HashSet<>();
+        Map<String, String> outcomes = new TreeMap<>();
+        long toppedUp = 0;
+        long captured = 0;
+        long released = 0;
+        long refunded = 0;
+        long authorized = 0;
+        for (EventEnvelope event : decode(reader.readAll(events), EVENTS)) {
+            answered.add(event.getCausationId());
+            Object data = event.getEventData();
+            if (data instanceof OrderPlaced) {
+                outcomes.putIfAbsent(event.getAggregateId(), "OPEN");
+            } else if (data instanceof OrderCompleted) {
+                outcomes.put(event.getAggregateId(), "COMPLETED");
+            } else if (data instanceof OrderRejected) {
+                outcomes.put(event.getAggregateId(), "REJECTED");
+            } else if (data instanceof OrderCancelled cancelled) {
+                outcomes.put(event.getAggregateId(), "CANCELLED " + cancelled.getReason());
+            } else if (data instanceof WalletToppedUp topUp) {
+                toppedUp += topUp.getAmountCents();
+            } else if (data instanceof PaymentAuthorized payment) {
+                authorized += payment.getAmountCents();
+            } else if (data instanceof PaymentCaptured payment) {
+                captured += payment.getAmountCents();
+            } else if (data instanceof PaymentReleased payment) {
+                released += payment.getAmountCents();
+            } else if (data instanceof PaymentRefunded payment) {
+                refunded += payment.getAmountCents();
+            }
+        }
+        decode(reader.readAll(rejections), REJECTIONS).forEach(r -> answered.add(r.getCommandId()));
+        Map<String, Boolean> sagaWaiting = new HashMap<>();
+        for (CommandEnvelope command : decode(reader.readAll(commands), COMMANDS)) {
+            if (command.getUserId().equals(OrderFulfilment.NAME) && !answered.contains(command.getCommandId())) {
+                sagaWaiting.put(command.getCorrelationId(), true);
+            }
+        }
+        int open = (int) outcomes.entrySet().stream()
+                .filter(o -> o.getValue().equals("OPEN") || sagaWaiting.containsKey(o.getKey())).count();
+        return new PlatformSummary(outcomes, open, toppedUp, toppedUp - captured + refunded, captured, released,
+                refunded, authorized - captured - released);
+    }
+
+    /** How many orders ended each way. */
+    public Map<String, Long> outcomeCounts() {
+        Map<String, Long> counts = new TreeMap<>();
+        outcomes.values().forEach(o -> counts.merge(o, 1L, Long::sum));
+        return counts;
+    }
+
+    /** The summary for people. */
+    public List<String> lines() {
+        List<String> lines = new ArrayList<>();
+        lines.add(String.format("%d orders, %d sagas still at work", outcomes.size(), sagasOpen));
+        outcomeCounts().forEach((outcome, count) -> lines.add(String.format("  %-28s %6d", outcome, count)));
+        lines.add(String.format("money: %s topped up = %s in wallets + %s captured - %s refunded; %s released, %s "
+                        + "still held", euros(toppedUpCents), euros(balanceCents), euros(capturedCents),
+                euros(refundedCents), euros(releasedCents), euros(heldCents)));
+        return lines;
+    }
+
+    private static String euros(long cents) {
+        return String.format("EUR %d.%02d", cents / 100, cents % 100);
+    }
+
+    private static <T extends SpecificRecord> List<T> decode(List<ConsumerRecord<byte[], byte[]>> records,
+                                                             SingleObjectCodec<T> codec) {
+        List<T> decoded = new ArrayList<>(records.size());
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+            try {
+                decoded.add(codec.decode(record.value()));
+            } catch (UndecodableRecordException e) {
+                // Undecodable records are the DLQ's and the auditor's business, not the summary's.
+            }
+        }
+        return decoded;
+    }
+}

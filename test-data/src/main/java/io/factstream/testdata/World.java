@@ -1,0 +1,18 @@
+package io.factstream.testdata;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A simulated world: its parameters and its script of commands, in the order they were generated.
+ *
+ * @param parameters what generated it (seed, sizes, timings), enough to generate it again
+ * @param script     the commands of customers, cooks and couriers
+ */
+public record World(Map<String, String> parameters, List<ScriptedCommand> script) {
+
+    public World {
+        parameters = Map.copyOf(parameters);
+        script = List.copyOf(script);
+    }
+}
