@@ -55,7 +55,7 @@ public class DeciderBenchmark {
 
     private final OrderDecider orders = new OrderDecider(Menu.standard());
     private final WalletDecider wallets = new WalletDecider();
-    private final CommandHandler<OrderState> orderHandler = new CommandHandler<>(orders, 100);
+    private final CommandHandler<OrderState> orderHandler = new CommandHandler<>(orders, 100, CommandHandler.DEFAULT_MAX_CLOCK_SKEW);
 
     private CommandEnvelope placeOrder;
     private CommandEnvelope confirmOrder;
@@ -108,7 +108,7 @@ public class DeciderBenchmark {
 
     @Benchmark
     public CommandOutcome handleConfirmOrderWithFullDedupMemory() {
-        return orderHandler.handle(placedSnapshot, confirmOrder);
+        return orderHandler.handle(placedSnapshot, confirmOrder, confirmOrder.getCreationTimestamp());
     }
 
     private static CommandEnvelope command(String subject, String user, String role, SpecificRecord data) {

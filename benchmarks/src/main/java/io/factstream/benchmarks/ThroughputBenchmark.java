@@ -52,6 +52,7 @@ import io.factstream.domain.Deciders;
 import io.factstream.jobs.AggregateJob;
 import io.factstream.local.LocalKafka;
 import io.factstream.runtime.JobOptions;
+import io.factstream.runtime.aggregate.CommandHandler;
 import io.factstream.serde.SingleObjectCodec;
 import io.factstream.topics.TopicAdmin;
 import io.factstream.topics.TopicCatalog;
@@ -185,7 +186,7 @@ public final class ThroughputBenchmark implements Callable<Integer> {
         options.groupId = "bench-orders-" + backend + "-" + round; // each run reads the whole log
         StreamExecutionEnvironment env = options.environment();
         env.setParallelism(parallelism);
-        AggregateJob.define(env, options, BoundedContext.ORDERS, 100, () -> Deciders.forContext(BoundedContext.ORDERS));
+        AggregateJob.define(env, options, BoundedContext.ORDERS, 100, CommandHandler.DEFAULT_MAX_CLOCK_SKEW, () -> Deciders.forContext(BoundedContext.ORDERS));
         JobClient job = env.executeAsync("throughput orders " + backend);
         // Timed from RUNNING (every task deployed) to FINISHED (the final checkpoint committed every output):
         // the pipe, too, is timed from its first poll to its last commit.

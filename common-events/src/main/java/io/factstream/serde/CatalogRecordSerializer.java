@@ -14,7 +14,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * Writes catalog records to Kafka: the value in Avro single-object encoding, the key as a UTF-8 string taken from
  * the record (for envelopes, the aggregate id, so that one aggregate's records stay in one partition and in order).
  *
- * The Kafka timestamp is the stream record's timestamp.
+ * The Kafka timestamp is the stream record's timestamp, or one taken from the record.
  *
  * <pre>{@code
  * CatalogRecordSerializer.builder(EventEnvelope.class)
@@ -30,6 +30,8 @@ public final class CatalogRecordSerializer<T extends SpecificRecord> implements 
     private final Class<T> type;
     private final SerializableFunction<T, String> topic;
     private final SerializableFunction<T, String> key;
+    /** Null: the stream record's timestamp. */
+    private final SerializableFunction<T, Long> timestamp;
 
     private transient SingleObjectCodec<T> codec;
 
@@ -37,6 +39,7 @@ public final class CatalogRecordSerializer<T extends SpecificRecord> implements 
         this.type = builder.type;
         this.topic = Objects.requireNonNull(builder.topic, "topic");
         this.key = Objects.requireNonNull(builder.key, "key");
+        this.timestamp = builder.timestamp;
     }
 
     /** Starts a serializer for records of this generated class. */
@@ -54,7 +57,8 @@ public final class CatalogRecordSerializer<T extends SpecificRecord> implements 
         if (codec == null) {
             codec = SingleObjectCodec.forType(type);
         }
-        return new ProducerRecord<>(topic.apply(element), null, streamTimestamp,
+        Long recordTimestamp = timestamp == null ? streamTimestamp : timestamp.apply(element);
+        return new ProducerRecord<>(topic.apply(element), null, recordTimestamp,
                 key.apply(element).getBytes(UTF_8), codec.encode(element));
     }
 
@@ -63,6 +67,7 @@ public final class CatalogRecordSerializer<T extends SpecificRecord> implements 
         private final Class<T> type;
         private SerializableFunction<T, String> topic;
         private SerializableFunction<T, String> key;
+        private SerializableFunction<T, Long> timestamp;
 
         private Builder(Class<T> type) {
             this.type = type;
@@ -84,6 +89,12 @@ public final class CatalogRecordSerializer<T extends SpecificRecord> implements 
         /** The record key, written as UTF-8. */
         public Builder<T> key(SerializableFunction<T, String> key) {
             this.key = key;
+            return this;
+        }
+
+        /** The Kafka timestamp, in epoch milliseconds, taken from the record instead of the stream record. */
+        public Builder<T> timestamp(SerializableFunction<T, Long> timestamp) {
+            this.timestamp = timestamp;
             return this;
         }
 

@@ -43,4 +43,18 @@ class CatalogRecordSerializerTest {
 
         assertThat(record.topic()).isEqualTo(event.getAggregateType().toLowerCase() + ".events");
     }
+
+    @Test
+    void takesTheTimestampFromTheRecordWhenAsked() {
+        EventEnvelope event = new RandomRecords(13).eventEnvelope(
+                EventCatalog.get().eventType("DeliveryFailed").schema());
+        CatalogRecordSerializer<EventEnvelope> serializer = CatalogRecordSerializer.builder(EventEnvelope.class)
+                .topic("delivery.events")
+                .key(EventEnvelope::getAggregateId)
+                .timestamp(e -> e.getCreationTimestamp().toEpochMilli())
+                .build();
+
+        assertThat(serializer.serialize(event, null, 5L).timestamp())
+                .isEqualTo(event.getCreationTimestamp().toEpochMilli());
+    }
 }

@@ -1,5 +1,6 @@
 package io.factstream.jobs;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -51,6 +52,11 @@ public final class AggregateJob implements Callable<Integer> {
             description = "Recent command ids each aggregate remembers to drop duplicates (default: ${DEFAULT-VALUE}).")
     int dedupWindow;
 
+    @Option(names = "--max-clock-skew", defaultValue = "PT5M",
+            description = "How far a command's creationTimestamp may be from the time it was written to Kafka "
+                    + "(default: ${DEFAULT-VALUE}).")
+    Duration maxClockSkew;
+
     @Mixin
     JobOptions options;
 
@@ -66,7 +72,7 @@ public final class AggregateJob implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         StreamExecutionEnvironment env = options.environment();
-        define(env, options, context, dedupWindow, () -> Deciders.forContext(context));
+        define(env, options, context, dedupWindow, maxClockSkew, () -> Deciders.forContext(context));
         env.execute("factstream aggregate " + context.id());
         return 0;
     }
@@ -74,6 +80,7 @@ public final class AggregateJob implements Callable<Integer> {
     /** Adds the job's sources, operators and sinks to the environment. */
     public static <S extends SpecificRecord> void define(StreamExecutionEnvironment env, JobOptions options,
                                                          BoundedContext context, int dedupWindow,
+                                                         Duration maxClockSkew,
                                                          SerializableSupplier<Decider<S>> decider) {
         AggregateUids uids = new AggregateUids(context);
         SingleOutputStreamOperator<CommandEnvelope> commands = env
@@ -87,7 +94,8 @@ public final class AggregateJob implements Callable<Integer> {
 
         SingleOutputStreamOperator<EventEnvelope> events = commands
                 .keyBy(CommandEnvelope::getSubjectId, Types.STRING)
-                .process(new AggregateProcessor<>(decider, dedupWindow), new AvroTypeInfo<>(EventEnvelope.class))
+                .process(new AggregateProcessor<>(decider, dedupWindow, maxClockSkew),
+                        new AvroTypeInfo<>(EventEnvelope.class))
                 .uid(uids.processor())
                 .name(context.aggregateType() + " aggregate");
 

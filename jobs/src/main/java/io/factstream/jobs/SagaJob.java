@@ -144,6 +144,7 @@ public final class SagaJob implements Callable<Integer> {
                                 .topicSelector(c -> EventCatalog.get().commandType(c.getCommandType()).context()
                                         .commandsTopic())
                                 .key(CommandEnvelope::getSubjectId)
+                                .timestamp(SagaJob::recordTimestamp)
                                 .build(),
                         "factstream-" + uids.commandsSink()))
                 .uid(uids.commandsSink())
@@ -182,6 +183,14 @@ public final class SagaJob implements Callable<Integer> {
                         .withTimestampAssigner((tick, ignored) -> tick), "clock")
                 .uid(uids.clock())
                 .setParallelism(1);
+    }
+
+    /**
+     * A command's Kafka timestamp: its creation time, the time of the input that caused it, so that a replay writes
+     * the same record. Never ahead of this clock, though: the broker refuses timestamps too far in its future.
+     */
+    private static Long recordTimestamp(CommandEnvelope command) {
+        return Math.min(command.getCreationTimestamp().toEpochMilli(), System.currentTimeMillis());
     }
 
     private static String correlationId(Either<EventEnvelope, CommandRejected> input) {

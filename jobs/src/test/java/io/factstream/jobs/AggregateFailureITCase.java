@@ -120,7 +120,7 @@ class AggregateFailureITCase {
         options.checkpointInterval = Duration.ofMillis(300);
         StreamExecutionEnvironment env = options.environment();
         env.setParallelism(2);
-        AggregateJob.define(env, options, context, DEDUP_WINDOW, () -> failing(Deciders.forContext(context)));
+        AggregateJob.define(env, options, context, DEDUP_WINDOW, CommandHandler.DEFAULT_MAX_CLOCK_SKEW, () -> failing(Deciders.forContext(context)));
         return env.executeAsync("aggregate " + context.id() + " with failures");
     }
 
@@ -139,7 +139,7 @@ class AggregateFailureITCase {
     }
 
     private static Map<String, AggregateSnapshot> fold(BoundedContext context, List<EventEnvelope> events) {
-        CommandHandler<?> handler = new CommandHandler<>(Deciders.forContext(context), DEDUP_WINDOW);
+        CommandHandler<?> handler = new CommandHandler<>(Deciders.forContext(context), DEDUP_WINDOW, CommandHandler.DEFAULT_MAX_CLOCK_SKEW);
         Map<String, AggregateSnapshot> folded = new HashMap<>();
         List<EventEnvelope> inOrder = new ArrayList<>(events);
         inOrder.sort((a, b) -> Long.compare(a.getSequenceNumber(), b.getSequenceNumber()));

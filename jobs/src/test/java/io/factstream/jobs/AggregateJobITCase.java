@@ -23,6 +23,7 @@ import io.factstream.catalog.CommandRejected;
 import io.factstream.catalog.EventEnvelope;
 import io.factstream.domain.Deciders;
 import io.factstream.runtime.JobOptions;
+import io.factstream.runtime.aggregate.CommandHandler;
 import io.factstream.serde.DeadLetterHeaders;
 import io.factstream.serde.SingleObjectCodec;
 import io.factstream.testkit.KafkaBrokerExtension;
@@ -85,7 +86,7 @@ class AggregateJobITCase {
         options.groupId = groupId;
         StreamExecutionEnvironment env = options.environment();
         env.setParallelism(2);
-        AggregateJob.define(env, options, context, DEDUP_WINDOW, () -> Deciders.forContext(context));
+        AggregateJob.define(env, options, context, DEDUP_WINDOW, CommandHandler.DEFAULT_MAX_CLOCK_SKEW, () -> Deciders.forContext(context));
         env.execute("aggregate " + context.id());
     }
 

@@ -59,11 +59,12 @@ final class CommandMix {
     }
 
     private static final Address ADDRESS = new Address("Via Roma 1", "Napoli", "80100");
-    private static final Instant START = Instant.parse("2026-11-26T10:00:00Z");
     private static final SingleObjectCodec<CommandEnvelope> CODEC = SingleObjectCodec.forType(CommandEnvelope.class);
 
     private final BoundedContext context;
     private final Random random;
+    /** Commands are created now, as a client would, a millisecond apart: the aggregates check the clock skew. */
+    private final Instant start = Instant.now();
     private final List<Sent> sends = new ArrayList<>();
     private final List<CommandEnvelope> sentCommands = new ArrayList<>();
     private int counter;
@@ -256,7 +257,7 @@ final class CommandMix {
                 .setCommandId(commandId())
                 .setSubjectId(subjectId)
                 .setUserId(userId)
-                .setCreationTimestamp(START.plusSeconds(counter))
+                .setCreationTimestamp(start.plusMillis(counter))
                 .setRoles(List.of(role.name()))
                 .setCorrelationId(subjectId)
                 .build();

@@ -26,12 +26,14 @@ record ExpectedOutcomes(List<EventEnvelope> events, List<CommandRejected> reject
                         Map<String, AggregateSnapshot> snapshots) {
 
     static ExpectedOutcomes of(BoundedContext context, List<CommandEnvelope> commands, int dedupWindow) {
-        CommandHandler<?> handler = new CommandHandler<>(Deciders.forContext(context), dedupWindow);
+        CommandHandler<?> handler = new CommandHandler<>(Deciders.forContext(context), dedupWindow, CommandHandler.DEFAULT_MAX_CLOCK_SKEW);
         Map<String, AggregateSnapshot> snapshots = new HashMap<>();
         List<EventEnvelope> events = new ArrayList<>();
         List<CommandRejected> rejections = new ArrayList<>();
         for (CommandEnvelope command : commands) {
-            CommandOutcome outcome = handler.handle(snapshots.get(command.getSubjectId()), command);
+            // Written when created: the mixes create commands just before they send them.
+            CommandOutcome outcome = handler.handle(snapshots.get(command.getSubjectId()), command,
+                    command.getCreationTimestamp());
             if (outcome instanceof CommandOutcome.Accepted accepted) {
                 events.addAll(accepted.events());
                 snapshots.put(command.getSubjectId(), accepted.snapshot());

@@ -16,26 +16,26 @@ import io.factstream.runtime.aggregate.Decision;
  * A decider that crashes its task at chosen decisions, counted across restarts in this JVM (the mini cluster's),
  * each chosen decision once; otherwise it decides as the decider it wraps.
  */
-final class FailingDecider<S extends SpecificRecord> implements Decider<S> {
+public final class FailingDecider<S extends SpecificRecord> implements Decider<S> {
 
     private static final AtomicInteger DECISIONS = new AtomicInteger();
     private static final Set<Integer> FAIL_AT = ConcurrentHashMap.newKeySet();
 
     private final Decider<S> decider;
 
-    FailingDecider(Decider<S> decider) {
+    public FailingDecider(Decider<S> decider) {
         this.decider = decider;
     }
 
     /** Fail at these decisions, counted from now. */
-    static void failAt(Collection<Integer> decisions) {
+    public static void failAt(Collection<Integer> decisions) {
         DECISIONS.set(0);
         FAIL_AT.clear();
         FAIL_AT.addAll(decisions);
     }
 
     /** The chosen failures that have not happened yet. */
-    static Set<Integer> pendingFailures() {
+    public static Set<Integer> pendingFailures() {
         return Set.copyOf(FAIL_AT);
     }
 

@@ -38,7 +38,7 @@ import io.factstream.topics.CommittedReader;
  * @param outcomes      each placed order's outcome (COMPLETED, REJECTED, CANCELLED &lt;reason&gt;), or OPEN
  * @param sagasOpen     orders whose saga has not finished
  * @param toppedUpCents money put into wallets
- * @param balanceCents  money in wallets now
+ * @param balanceCents  money in wallets now, as the wallets last reported their balances
  * @param capturedCents money taken for orders
  * @param releasedCents held money given back
  * @param refundedCents captured money paid back
@@ -70,6 +70,7 @@ public record PlatformSummary(Map<String, String> outcomes, int sagasOpen, long 
         long released = 0;
         long refunded = 0;
         long authorized = 0;
+        Map<String, long[]> balances = new HashMap<>(); // wallet -> {sequence number, balance it reported}
         for (EventEnvelope event : decode(reader.readAll(events), EVENTS)) {
             answered.add(event.getCausationId());
             Object data = event.getEventData();
@@ -83,14 +84,17 @@ public record PlatformSummary(Map<String, String> outcomes, int sagasOpen, long 
                 outcomes.put(event.getAggregateId(), "CANCELLED " + cancelled.getReason());
             } else if (data instanceof WalletToppedUp topUp) {
                 toppedUp += topUp.getAmountCents();
+                reportBalance(balances, event, topUp.getBalanceCents());
             } else if (data instanceof PaymentAuthorized payment) {
                 authorized += payment.getAmountCents();
             } else if (data instanceof PaymentCaptured payment) {
                 captured += payment.getAmountCents();
+                reportBalance(balances, event, payment.getBalanceCents());
             } else if (data instanceof PaymentReleased payment) {
                 released += payment.getAmountCents();
             } else if (data instanceof PaymentRefunded payment) {
                 refunded += payment.getAmountCents();
+                reportBalance(balances, event, payment.getBalanceCents());
             }
         }
         decode(reader.readAll(rejections), REJECTIONS).forEach(r -> answered.add(r.getCommandId()));
@@ -102,8 +106,21 @@ public record PlatformSummary(Map<String, String> outcomes, int sagasOpen, long 
         }
         int open = (int) outcomes.entrySet().stream()
                 .filter(o -> o.getValue().equals("OPEN") || sagaWaiting.containsKey(o.getKey())).count();
-        return new PlatformSummary(outcomes, open, toppedUp, toppedUp - captured + refunded, captured, released,
-                refunded, authorized - captured - released);
+        long inWallets = balances.values().stream().mapToLong(b -> b[1]).sum();
+        return new PlatformSummary(outcomes, open, toppedUp, inWallets, captured, released, refunded,
+                authorized - captured - released);
+    }
+
+    /** Whether the books balance: nothing held any more, and every cent topped up is in a wallet or was paid. */
+    public boolean moneyConserved() {
+        return heldCents == 0 && toppedUpCents == balanceCents + capturedCents - refundedCents;
+    }
+
+    private static void reportBalance(Map<String, long[]> balances, EventEnvelope event, long balance) {
+        long[] last = balances.get(event.getAggregateId());
+        if (last == null || last[0] < event.getSequenceNumber()) {
+            balances.put(event.getAggregateId(), new long[] {event.getSequenceNumber(), balance});
+        }
     }
 
     /** How many orders ended each way. */
@@ -118,9 +135,10 @@ public record PlatformSummary(Map<String, String> outcomes, int sagasOpen, long 
         List<String> lines = new ArrayList<>();
         lines.add(String.format("%d orders, %d sagas still at work", outcomes.size(), sagasOpen));
         outcomeCounts().forEach((outcome, count) -> lines.add(String.format("  %-28s %6d", outcome, count)));
-        lines.add(String.format("money: %s topped up = %s in wallets + %s captured - %s refunded; %s released, %s "
-                        + "still held", euros(toppedUpCents), euros(balanceCents), euros(capturedCents),
-                euros(refundedCents), euros(releasedCents), euros(heldCents)));
+        lines.add(String.format("money: %s topped up, %s in wallets, %s captured, %s refunded, %s released, %s still "
+                        + "held: %s", euros(toppedUpCents), euros(balanceCents), euros(capturedCents),
+                euros(refundedCents), euros(releasedCents), euros(heldCents),
+                moneyConserved() ? "the books balance" : "THE BOOKS DO NOT BALANCE"));
         return lines;
     }
 

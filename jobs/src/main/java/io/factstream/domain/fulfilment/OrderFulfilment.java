@@ -11,6 +11,7 @@ import static io.factstream.state.FulfilmentPhase.COMPLETING;
 import static io.factstream.state.FulfilmentPhase.DELIVERING;
 import static io.factstream.state.FulfilmentPhase.REJECTING;
 
+import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -70,7 +71,7 @@ public final class OrderFulfilment implements SagaDefinition<OrderFulfilmentStat
      * @param kitchen  from the ticket's opening to its pizzas being prepared
      * @param delivery from the delivery's request to its completion
      */
-    public record Timeouts(Duration kitchen, Duration delivery) {
+    public record Timeouts(Duration kitchen, Duration delivery) implements Serializable {
         public static Timeouts standard() {
             return new Timeouts(Duration.ofMinutes(20), Duration.ofMinutes(45));
         }

@@ -1,5 +1,7 @@
 package io.factstream.runtime.aggregate;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumMap;
 import java.util.Map;
 
@@ -45,6 +47,7 @@ public final class AggregateProcessor<S extends SpecificRecord>
 
     private final SerializableSupplier<Decider<S>> decider;
     private final int dedupWindow;
+    private final Duration maxClockSkew;
 
     private transient CommandHandler<S> handler;
     private transient ValueState<AggregateSnapshot> snapshot;
@@ -55,11 +58,13 @@ public final class AggregateProcessor<S extends SpecificRecord>
 
     /**
      * @param decider     makes the aggregate's decider on each parallel instance
-     * @param dedupWindow how many recent command ids each aggregate remembers (see {@link CommandHandler})
+     * @param dedupWindow  how many recent command ids each aggregate remembers (see {@link CommandHandler})
+     * @param maxClockSkew how far a command's creation time may be from its Kafka record's timestamp
      */
-    public AggregateProcessor(SerializableSupplier<Decider<S>> decider, int dedupWindow) {
+    public AggregateProcessor(SerializableSupplier<Decider<S>> decider, int dedupWindow, Duration maxClockSkew) {
         this.decider = decider;
         this.dedupWindow = dedupWindow;
+        this.maxClockSkew = maxClockSkew;
     }
 
     /** The descriptor of the aggregate state: one Avro snapshot per aggregate id. */
@@ -69,7 +74,7 @@ public final class AggregateProcessor<S extends SpecificRecord>
 
     @Override
     public void open(OpenContext openContext) {
-        handler = new CommandHandler<>(decider.get(), dedupWindow);
+        handler = new CommandHandler<>(decider.get(), dedupWindow, maxClockSkew);
         snapshot = getRuntimeContext().getState(stateDescriptor());
         MetricGroup metrics = getRuntimeContext().getMetricGroup().addGroup("factstream");
         accepted = metrics.counter("commandsAccepted");
@@ -84,7 +89,8 @@ public final class AggregateProcessor<S extends SpecificRecord>
     @Override
     public void processElement(CommandEnvelope command, Context context, Collector<EventEnvelope> out)
             throws Exception {
-        CommandOutcome outcome = handler.handle(snapshot.value(), command);
+        // The stream record's timestamp is the command record's Kafka timestamp.
+        CommandOutcome outcome = handler.handle(snapshot.value(), command, Instant.ofEpochMilli(context.timestamp()));
         if (outcome instanceof CommandOutcome.Accepted acceptance) {
             snapshot.update(acceptance.snapshot());
             acceptance.events().forEach(out::collect);

@@ -2,6 +2,8 @@ package io.factstream.runtime.aggregate;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -25,7 +27,9 @@ import io.factstream.state.AggregateSnapshot;
  *
  * <ol>
  *   <li>a command id among the snapshot's recent ones is a duplicate: nothing happens;</li>
- *   <li>an envelope that contradicts itself or the catalog is rejected {@code INVALID_COMMAND};</li>
+ *   <li>an envelope that contradicts itself or the catalog, or whose {@code creationTimestamp} is further than the
+ *       allowed clock skew from the time the command was written to Kafka, is rejected {@code INVALID_COMMAND} (the
+ *       sender's clock becomes the business time of everything that follows, timeouts included);</li>
  *   <li>a sender without one of the command type's allowed roles is rejected {@code UNAUTHORIZED};</li>
  *   <li>an {@code expectedVersion} other than the aggregate's version is rejected {@code CONCURRENCY_CONFLICT};</li>
  *   <li>otherwise the {@link Decider} decides, and accepted events are stamped: {@code sequenceNumber} version + 1,
@@ -43,16 +47,25 @@ import io.factstream.state.AggregateSnapshot;
  */
 public final class CommandHandler<S extends SpecificRecord> {
 
+    /** The clock skew allowed unless another is given. */
+    public static final Duration DEFAULT_MAX_CLOCK_SKEW = Duration.ofMinutes(5);
+
     private final Decider<S> decider;
     private final int dedupWindow;
+    private final Duration maxClockSkew;
     private final EventCatalog catalog = EventCatalog.get();
 
-    public CommandHandler(Decider<S> decider, int dedupWindow) {
+    /**
+     * @param dedupWindow  how many recent command ids each aggregate remembers
+     * @param maxClockSkew how far a command's creation time may be from the time it was written to Kafka
+     */
+    public CommandHandler(Decider<S> decider, int dedupWindow, Duration maxClockSkew) {
         if (dedupWindow < 1) {
             throw new IllegalArgumentException("the dedup window must hold at least one command id");
         }
         this.decider = decider;
         this.dedupWindow = dedupWindow;
+        this.maxClockSkew = maxClockSkew;
     }
 
     public BoundedContext context() {
@@ -62,14 +75,16 @@ public final class CommandHandler<S extends SpecificRecord> {
     /**
      * Handles a command.
      *
-     * @param snapshot the aggregate's snapshot, or {@code null} when nothing is known about the aggregate
+     * @param snapshot  the aggregate's snapshot, or {@code null} when nothing is known about the aggregate
+     * @param writtenAt when the command was written to Kafka: its record's timestamp, which is in the log, so that
+     *                  replays decide alike
      */
-    public CommandOutcome handle(AggregateSnapshot snapshot, CommandEnvelope command) {
+    public CommandOutcome handle(AggregateSnapshot snapshot, CommandEnvelope command, Instant writtenAt) {
         AggregateSnapshot current = snapshot == null ? emptySnapshot() : snapshot;
         if (current.getRecentCommandIds().contains(command.getCommandId())) {
             return new CommandOutcome.Duplicate();
         }
-        Decision decision = check(command, current);
+        Decision decision = check(command, current, writtenAt);
         if (decision == null) {
             decision = decider.decide(command, state(current));
         }
@@ -105,7 +120,7 @@ public final class CommandHandler<S extends SpecificRecord> {
     }
 
     /** The generic checks; null when the command may go to the decider. */
-    private Decision check(CommandEnvelope command, AggregateSnapshot snapshot) {
+    private Decision check(CommandEnvelope command, AggregateSnapshot snapshot, Instant writtenAt) {
         SpecificRecord data = (SpecificRecord) command.getCommandData();
         CommandType type = catalog.commandTypeOf(data);
         if (type.context() != context()) {
@@ -128,6 +143,12 @@ public final class CommandHandler<S extends SpecificRecord> {
             if (value == null || value.toString().isBlank()) {
                 return Decision.invalid("%s is blank", required);
             }
+        }
+        Duration skew = Duration.between(writtenAt, command.getCreationTimestamp()).abs();
+        if (skew.compareTo(maxClockSkew) > 0) {
+            return Decision.invalid("creationTimestamp %s is %d s from %s, when the command was written; at most %d s "
+                    + "are allowed", command.getCreationTimestamp(), skew.toSeconds(), writtenAt,
+                    maxClockSkew.toSeconds());
         }
         if (type.allowedRoles().stream().noneMatch(role -> command.getRoles().contains(role.name()))) {
             return Decision.unauthorized("%s needs one of the roles %s; user %s has %s", type.name(),

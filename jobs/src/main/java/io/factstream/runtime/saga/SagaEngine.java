@@ -79,7 +79,9 @@ public final class SagaEngine<S extends SpecificRecord> {
      */
     public Result onInput(String sagaId, SagaSnapshot snapshot, SpecificRecord input, long watermark) {
         if (snapshot == null) {
-            if (!(input instanceof EventEnvelope event && definition.starts(event))) {
+            boolean starts = input instanceof EventEnvelope event && definition.starts(event);
+            // An answer may come before the saga's start in a replay; it waits for the command it answers.
+            if (!starts && !isAnswer(input)) {
                 return new Result(null, List.of(), false, null, false); // no saga to concern
             }
             snapshot = new SagaSnapshot(null, new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), null);
@@ -156,6 +158,11 @@ public final class SagaEngine<S extends SpecificRecord> {
                 if (isOver()) {
                     return new Result(null, sent, started, definition.outcome(state()), late);
                 }
+            }
+            if (snapshot.getState() == null) {
+                // Before a saga starts, only answers wait for it. A saga starts no later than the commands it
+                // sends, so answers the watermark has passed belong to no saga that is still to start.
+                snapshot.getPending().removeIf(input -> isAnswer((SpecificRecord) input) && timeOf(input) <= watermark);
             }
             return new Result(snapshot.getState() == null && snapshot.getPending().isEmpty() ? null : snapshot,
                     sent, started, null, late);

@@ -305,6 +305,20 @@ class OrderFulfilmentTest {
         assertThat(types(replay.allSent())).containsExactly("AuthorizePayment", "ConfirmOrder", "OpenTicket");
     }
 
+    @Test
+    void takesAnAnswerThatArrivesBeforeTheSagaStarts() {
+        SagaFixture<OrderFulfilmentState> live = newSaga();
+        live.receive(PLACED, T0).advanceTo(T0).reject("AuthorizePayment", "there is no wallet ada");
+        CommandEnvelope authorize = live.allSent().get(0);
+
+        SagaFixture<OrderFulfilmentState> replay = newSaga();
+        replay.input(SagaFixture.rejectionOf(authorize, "there is no wallet ada"))
+                .receive(PLACED, T0).advanceTo(T0);
+
+        assertThat(replay.allSent()).isEqualTo(live.allSent());
+        assertThat(types(replay.allSent())).containsExactly("AuthorizePayment", "RejectOrder");
+    }
+
     private static List<String> types(List<CommandEnvelope> commands) {
         List<String> types = new ArrayList<>();
         commands.forEach(c -> types.add(c.getCommandType()));

@@ -41,6 +41,9 @@ class AggregateProcessorTest {
             List.of(new OrderLine("FUNGHI", PizzaSize.MEDIUM, 2)), new Address("Via Roma 1", "Napoli", "80100"), null);
     private static final CancelOrder CANCEL = new CancelOrder(CancellationReason.CUSTOMER_REQUEST, null);
 
+    /** The Kafka timestamps of the test's command records: written when created, a few milliseconds apart. */
+    private static final long WRITTEN = TestCommands.CREATED.toEpochMilli();
+
     private KeyedOneInputStreamOperatorTestHarness<String, CommandEnvelope, EventEnvelope> harness;
 
     @BeforeEach
@@ -55,9 +58,9 @@ class AggregateProcessorTest {
 
     @Test
     void stampsContiguousSequenceNumbersPerAggregate() throws Exception {
-        harness.processElement(command("c-1", "order-1", customer("ada"), PLACE), 1L);
-        harness.processElement(command("c-2", "order-2", customer("ada"), PLACE), 2L);
-        harness.processElement(command("c-3", "order-1", customer("ada"), CANCEL), 3L);
+        harness.processElement(command("c-1", "order-1", customer("ada"), PLACE), WRITTEN + 1);
+        harness.processElement(command("c-2", "order-2", customer("ada"), PLACE), WRITTEN + 2);
+        harness.processElement(command("c-3", "order-1", customer("ada"), CANCEL), WRITTEN + 3);
 
         assertThat(harness.extractOutputValues())
                 .extracting(e -> e.getAggregateId() + "#" + e.getSequenceNumber() + " " + e.getEventType())
@@ -68,8 +71,8 @@ class AggregateProcessorTest {
     @Test
     void dropsDuplicatesWithoutAnyOutput() throws Exception {
         CommandEnvelope place = command("c-1", "order-1", customer("ada"), PLACE);
-        harness.processElement(place, 1L);
-        harness.processElement(place, 2L);
+        harness.processElement(place, WRITTEN + 1);
+        harness.processElement(place, WRITTEN + 2);
 
         assertThat(harness.extractOutputValues()).hasSize(1);
         assertThat(rejections()).isEmpty();
@@ -77,10 +80,10 @@ class AggregateProcessorTest {
 
     @Test
     void sendsRejectionsToTheSideOutput() throws Exception {
-        harness.processElement(command("c-1", "order-1", customer("ada"), PLACE), 1L);
+        harness.processElement(command("c-1", "order-1", customer("ada"), PLACE), WRITTEN + 1);
         harness.processElement(CommandEnvelope.newBuilder(command("c-2", "order-1", customer("ada"), CANCEL))
-                .setExpectedVersion(7L).build(), 2L);
-        harness.processElement(command("c-3", "order-9", customer("ada"), CANCEL), 3L);
+                .setExpectedVersion(7L).build(), WRITTEN + 2);
+        harness.processElement(command("c-3", "order-9", customer("ada"), CANCEL), WRITTEN + 3);
 
         assertThat(harness.extractOutputValues()).hasSize(1);
         assertThat(rejections())
@@ -100,13 +103,13 @@ class AggregateProcessorTest {
     void stateSurvivesASnapshotAndRestore(StateBackend backend) throws Exception {
         harness.close();
         harness = open(backend, null);
-        harness.processElement(command("c-1", "order-1", customer("ada"), PLACE), 1L);
+        harness.processElement(command("c-1", "order-1", customer("ada"), PLACE), WRITTEN + 1);
         OperatorSubtaskState snapshot = harness.snapshot(1L, 10L);
         harness.close();
 
         harness = open(backend, snapshot);
-        harness.processElement(command("c-1", "order-1", customer("ada"), PLACE), 2L);
-        harness.processElement(command("c-2", "order-1", customer("ada"), CANCEL), 3L);
+        harness.processElement(command("c-1", "order-1", customer("ada"), PLACE), WRITTEN + 2);
+        harness.processElement(command("c-2", "order-1", customer("ada"), CANCEL), WRITTEN + 3);
 
         assertThat(harness.extractOutputValues())
                 .as("the duplicate is still recognised, and the sequence continues")
@@ -121,7 +124,7 @@ class AggregateProcessorTest {
     }
 
     private static AggregateProcessor<OrderState> processor() {
-        return new AggregateProcessor<>(() -> new OrderDecider(Menu.standard()), 100);
+        return new AggregateProcessor<>(() -> new OrderDecider(Menu.standard()), 100, CommandHandler.DEFAULT_MAX_CLOCK_SKEW);
     }
 
     private static KeyedOneInputStreamOperatorTestHarness<String, CommandEnvelope, EventEnvelope> open(

@@ -4,6 +4,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
@@ -34,15 +36,18 @@ class CommandHandlerTest {
             List.of(new OrderLine("MARINARA", PizzaSize.SMALL, 1)), new Address("Via Roma 1", "Napoli", "80100"), null);
     private static final CancelOrder CANCEL = new CancelOrder(CancellationReason.CUSTOMER_REQUEST, null);
 
-    private final CommandHandler<OrderState> handler = new CommandHandler<>(new OrderDecider(Menu.standard()), 100);
+    /** Commands are written to Kafka when they are created, unless a test says otherwise. */
+    private static final Instant WRITTEN = TestCommands.CREATED;
+
+    private final CommandHandler<OrderState> handler = new CommandHandler<>(new OrderDecider(Menu.standard()), 100, CommandHandler.DEFAULT_MAX_CLOCK_SKEW);
 
     @Test
     void stampsEventsDeterministicallyFromTheCommand() {
         CommandEnvelope place = command("c-1", PLACE);
 
-        EventEnvelope event = accepted(handler.handle(null, place)).events().get(0);
-        EventEnvelope again = accepted(new CommandHandler<>(new OrderDecider(Menu.standard()), 100)
-                .handle(null, place)).events().get(0);
+        EventEnvelope event = accepted(handler.handle(null, place, WRITTEN)).events().get(0);
+        EventEnvelope again = accepted(new CommandHandler<>(new OrderDecider(Menu.standard()), 100, CommandHandler.DEFAULT_MAX_CLOCK_SKEW)
+                .handle(null, place, WRITTEN)).events().get(0);
 
         assertThat(again).isEqualTo(event);
         assertThat(event.getEventId()).isEqualTo(UUID.nameUUIDFromBytes(
@@ -59,9 +64,9 @@ class CommandHandlerTest {
 
     @Test
     void continuesTheSequenceFromTheSnapshot() {
-        AggregateSnapshot placed = accepted(handler.handle(null, command("c-1", PLACE))).snapshot();
+        AggregateSnapshot placed = accepted(handler.handle(null, command("c-1", PLACE), WRITTEN)).snapshot();
 
-        CommandOutcome.Accepted cancelled = accepted(handler.handle(placed, command("c-2", CANCEL)));
+        CommandOutcome.Accepted cancelled = accepted(handler.handle(placed, command("c-2", CANCEL), WRITTEN));
 
         assertThat(cancelled.events()).extracting(EventEnvelope::getSequenceNumber).containsExactly(2L);
         assertThat(cancelled.snapshot().getVersion()).isEqualTo(2L);
@@ -70,57 +75,66 @@ class CommandHandlerTest {
 
     @Test
     void answersAResentCommandNeverAgain() {
-        AggregateSnapshot placed = accepted(handler.handle(null, command("c-1", PLACE))).snapshot();
-        assertThat(handler.handle(placed, command("c-1", PLACE))).isInstanceOf(CommandOutcome.Duplicate.class);
+        AggregateSnapshot placed = accepted(handler.handle(null, command("c-1", PLACE), WRITTEN)).snapshot();
+        assertThat(handler.handle(placed, command("c-1", PLACE), WRITTEN)).isInstanceOf(CommandOutcome.Duplicate.class);
 
-        CommandOutcome rejected = handler.handle(placed, command("c-2", PLACE));
+        CommandOutcome rejected = handler.handle(placed, command("c-2", PLACE), WRITTEN);
         assertThat(rejected).isInstanceOf(CommandOutcome.Rejected.class);
         AggregateSnapshot afterRejection = ((CommandOutcome.Rejected) rejected).snapshot();
         assertThat(afterRejection.getVersion()).as("a rejection changes no version").isEqualTo(1L);
-        assertThat(handler.handle(afterRejection, command("c-2", PLACE)))
+        assertThat(handler.handle(afterRejection, command("c-2", PLACE), WRITTEN))
                 .as("a rejected command resent gets no second rejection")
                 .isInstanceOf(CommandOutcome.Duplicate.class);
     }
 
     @Test
     void remembersOnlyTheDedupWindow() {
-        CommandHandler<OrderState> forgetful = new CommandHandler<>(new OrderDecider(Menu.standard()), 2);
-        AggregateSnapshot snapshot = accepted(forgetful.handle(null, command("c-1", PLACE))).snapshot();
-        snapshot = ((CommandOutcome.Rejected) forgetful.handle(snapshot, command("c-2", PLACE))).snapshot();
-        snapshot = ((CommandOutcome.Rejected) forgetful.handle(snapshot, command("c-3", PLACE))).snapshot();
+        CommandHandler<OrderState> forgetful = new CommandHandler<>(new OrderDecider(Menu.standard()), 2, CommandHandler.DEFAULT_MAX_CLOCK_SKEW);
+        AggregateSnapshot snapshot = accepted(forgetful.handle(null, command("c-1", PLACE), WRITTEN)).snapshot();
+        snapshot = ((CommandOutcome.Rejected) forgetful.handle(snapshot, command("c-2", PLACE), WRITTEN)).snapshot();
+        snapshot = ((CommandOutcome.Rejected) forgetful.handle(snapshot, command("c-3", PLACE), WRITTEN)).snapshot();
 
         assertThat(snapshot.getRecentCommandIds()).containsExactly(id("c-2"), id("c-3"));
-        assertThat(forgetful.handle(snapshot, command("c-1", PLACE))).isInstanceOf(CommandOutcome.Rejected.class);
+        assertThat(forgetful.handle(snapshot, command("c-1", PLACE), WRITTEN)).isInstanceOf(CommandOutcome.Rejected.class);
     }
 
     @Test
     void rejectsAConflictingExpectedVersion() {
-        AggregateSnapshot placed = accepted(handler.handle(null, command("c-1", PLACE))).snapshot();
+        AggregateSnapshot placed = accepted(handler.handle(null, command("c-1", PLACE), WRITTEN)).snapshot();
 
-        assertRejected(handler.handle(placed, withExpectedVersion(command("c-2", CANCEL), 0L)),
+        assertRejected(handler.handle(placed, withExpectedVersion(command("c-2", CANCEL), 0L), WRITTEN),
                 RejectionReason.CONCURRENCY_CONFLICT, "expected version 0 but Order order-1 is at version 1");
-        assertThat(handler.handle(placed, withExpectedVersion(command("c-3", CANCEL), 1L)))
+        assertThat(handler.handle(placed, withExpectedVersion(command("c-3", CANCEL), 1L), WRITTEN))
                 .isInstanceOf(CommandOutcome.Accepted.class);
     }
 
     @Test
     void rejectsEnvelopesThatContradictThemselvesOrTheCatalog() {
-        assertRejected(handler.handle(null, command("c-1", new OpenWallet())), RejectionReason.INVALID_COMMAND,
+        assertRejected(handler.handle(null, command("c-1", new OpenWallet()), WRITTEN), RejectionReason.INVALID_COMMAND,
                 "OpenWallet is a command of the payments context, not of orders");
         assertRejected(handler.handle(null, CommandEnvelope.newBuilder(command("c-2", PLACE))
-                        .setCommandType("CancelOrder").build()), RejectionReason.INVALID_COMMAND,
+                        .setCommandType("CancelOrder").build(), WRITTEN), RejectionReason.INVALID_COMMAND,
                 "commandType says CancelOrder but the command data is a PlaceOrder");
         assertRejected(handler.handle(null, CommandEnvelope.newBuilder(command("c-3", PLACE))
-                        .setAggregateType("Wallet").build()), RejectionReason.INVALID_COMMAND,
+                        .setAggregateType("Wallet").build(), WRITTEN), RejectionReason.INVALID_COMMAND,
                 "aggregateType says Wallet but orders commands address Order aggregates");
         assertRejected(handler.handle(null, CommandEnvelope.newBuilder(command("c-4", PLACE))
-                        .setCommandId("42").build()), RejectionReason.INVALID_COMMAND,
+                        .setCommandId("42").build(), WRITTEN), RejectionReason.INVALID_COMMAND,
                 "commandId '42' is not a UUID");
         assertRejected(handler.handle(null, CommandEnvelope.newBuilder(command("c-5", PLACE))
-                        .setCorrelationId(" ").build()), RejectionReason.INVALID_COMMAND, "correlationId is blank");
+                        .setCorrelationId(" ").build(), WRITTEN), RejectionReason.INVALID_COMMAND, "correlationId is blank");
         assertRejected(handler.handle(null, CommandEnvelope.newBuilder(command("c-6", PLACE))
-                        .setRoles(List.of()).build()), RejectionReason.UNAUTHORIZED,
+                        .setRoles(List.of()).build(), WRITTEN), RejectionReason.UNAUTHORIZED,
                 "PlaceOrder needs one of the roles [CUSTOMER]; user ada has []");
+    }
+
+    @Test
+    void rejectsACreationTimeTooFarFromTheTimeTheCommandWasWritten() {
+        assertRejected(handler.handle(null, command("c-1", PLACE), WRITTEN.plus(Duration.ofMinutes(6))),
+                RejectionReason.INVALID_COMMAND, "creationTimestamp 2026-11-26T12:00:00Z is 360 s from "
+                        + "2026-11-26T12:06:00Z, when the command was written; at most 300 s are allowed");
+        assertThat(handler.handle(null, command("c-2", PLACE), WRITTEN.minus(Duration.ofMinutes(5))))
+                .isInstanceOf(CommandOutcome.Accepted.class);
     }
 
     @Test
@@ -142,19 +156,19 @@ class CommandHandlerTest {
             }
         };
 
-        assertThatThrownBy(() -> new CommandHandler<>(wrong, 10).handle(null, command("c-1", PLACE)))
+        assertThatThrownBy(() -> new CommandHandler<>(wrong, 10, CommandHandler.DEFAULT_MAX_CLOCK_SKEW).handle(null, command("c-1", PLACE), WRITTEN))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("answered PlaceOrder with OrderCancelled");
     }
 
     @Test
     void foldsAnEventLogAndRefusesGaps() {
-        List<EventEnvelope> placed = accepted(handler.handle(null, command("c-1", PLACE))).events();
+        List<EventEnvelope> placed = accepted(handler.handle(null, command("c-1", PLACE), WRITTEN)).events();
         AggregateSnapshot folded = handler.apply(null, placed.get(0));
 
         assertThat(folded.getVersion()).isEqualTo(1L);
         assertThat(folded.getRecentCommandIds()).containsExactly(id("c-1"));
-        assertThat(handler.handle(folded, command("c-1", PLACE))).isInstanceOf(CommandOutcome.Duplicate.class);
+        assertThat(handler.handle(folded, command("c-1", PLACE), WRITTEN)).isInstanceOf(CommandOutcome.Duplicate.class);
         assertThatThrownBy(() -> handler.apply(folded, placed.get(0)))
                 .hasMessageContaining("has sequence number 1 after version 1");
     }

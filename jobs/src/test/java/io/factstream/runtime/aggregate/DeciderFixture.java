@@ -29,7 +29,7 @@ public final class DeciderFixture<S extends SpecificRecord> {
     private final String aggregateId;
 
     private DeciderFixture(Decider<S> decider, String aggregateId) {
-        this.handler = new CommandHandler<>(decider, 100);
+        this.handler = new CommandHandler<>(decider, 100, CommandHandler.DEFAULT_MAX_CLOCK_SKEW);
         this.aggregateId = aggregateId;
     }
 
@@ -74,7 +74,7 @@ public final class DeciderFixture<S extends SpecificRecord> {
 
         /** A raw envelope, for tests of the envelope checks. */
         public Then when(CommandEnvelope command) {
-            return new Then(command, handler.handle(snapshot, command), snapshot);
+            return new Then(command, handler.handle(snapshot, command, command.getCreationTimestamp()), snapshot);
         }
 
         /** The envelope the fixture makes of a test command. */

@@ -68,10 +68,14 @@ public final class SagaFixture<S extends SpecificRecord> {
 
     /** The answer to the last command of this type that the saga sent: its rejection. */
     public SagaFixture<S> reject(String commandType, String message) {
-        CommandEnvelope command = lastSentOfType(commandType);
-        return input(new CommandRejected(command.getCommandId(), command.getSubjectId(), commandType,
+        return input(rejectionOf(lastSentOfType(commandType), message));
+    }
+
+    /** The rejection answering a command, as its aggregate would publish it. */
+    public static CommandRejected rejectionOf(CommandEnvelope command, String message) {
+        return new CommandRejected(command.getCommandId(), command.getSubjectId(), command.getCommandType(),
                 command.getAggregateType(), RejectionReason.BUSINESS_RULE_VIOLATION, message, command.getUserId(),
-                command.getCorrelationId(), command.getCreationTimestamp(), 1L));
+                command.getCorrelationId(), command.getCreationTimestamp(), 1L);
     }
 
     /** The watermark moves to this time. */

@@ -115,6 +115,18 @@ class SagaProcessorTest {
     }
 
     @Test
+    void dropsAnAnswerOfNoSagaOnceTimeHasPassedIt() throws Exception {
+        input(envelope("ada", "order-7", new PaymentAuthorized("order-7", 100L, 0L), T0, "command-x",
+                OrderFulfilment.NAME));
+        assertThat(harness.numKeyedStateEntries()).as("it may be an answer read before its saga started").isOne();
+
+        harness.processWatermark(T0.toEpochMilli());
+
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    @Test
     void handlesACancellationOnlyAfterTheAnswersItWaitsFor() throws Exception {
         input(event("order-1", placed(), T0, "human-0"));
         harness.processWatermark(T0.toEpochMilli());

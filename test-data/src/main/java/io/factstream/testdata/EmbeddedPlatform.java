@@ -1,0 +1,201 @@
+package io.factstream.testdata;
+
+import java.io.Serializable;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.BiConsumer;
+
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
+
+import io.factstream.catalog.BoundedContext;
+import io.factstream.domain.Deciders;
+import io.factstream.domain.fulfilment.OrderFulfilment;
+import io.factstream.jobs.AggregateJob;
+import io.factstream.jobs.SagaJob;
+import io.factstream.runtime.JobOptions;
+import io.factstream.runtime.aggregate.CommandHandler;
+import io.factstream.runtime.aggregate.Decider;
+import io.factstream.runtime.saga.SagaDefinition;
+import io.factstream.testkit.KafkaBrokerExtension;
+import io.factstream.topics.TopicCatalog;
+
+/**
+ * The whole platform in this JVM: an in-process KRaft broker with the catalog topics, a Flink mini cluster (web UI
+ * included), and the five jobs, four aggregates and the order-fulfilment saga, each a Flink job of its own.
+ */
+public final class EmbeddedPlatform implements AutoCloseable {
+
+    /**
+     * How the platform runs.
+     *
+     * @param partitions         partitions of every topic
+     * @param checkpointInterval every job's checkpoint interval: how soon outputs become visible
+     * @param timeouts           the saga's kitchen and delivery timeouts
+     * @param timing             how the saga tells time
+     */
+    public record Settings(int partitions, Duration checkpointInterval, OrderFulfilment.Timeouts timeouts,
+                           SagaJob.Timing timing) {
+
+        /** Quick enough for a demo and for tests: outputs within a second, timeouts in half a minute. */
+        public static Settings quick() {
+            SagaJob.Timing timing = new SagaJob.Timing();
+            timing.maxOutOfOrderness = Duration.ofMillis(1_500);
+            timing.idleTimeout = Duration.ofMillis(1_500);
+            timing.clockInterval = Duration.ofMillis(300);
+            return new Settings(2, Duration.ofMillis(300),
+                    new OrderFulfilment.Timeouts(Duration.ofSeconds(30), Duration.ofSeconds(30)), timing);
+        }
+    }
+
+    /** The domain logic the jobs run: the reference deciders and saga, or wrappers of them in tests. */
+    public interface Logic extends Serializable {
+
+        Decider<?> decider(BoundedContext context);
+
+        SagaDefinition<?> saga(OrderFulfilment.Timeouts timeouts);
+
+        /** The reference domain. */
+        static Logic standard() {
+            return new Logic() {
+                @Override
+                public Decider<?> decider(BoundedContext context) {
+                    return Deciders.forContext(context);
+                }
+
+                @Override
+                public SagaDefinition<?> saga(OrderFulfilment.Timeouts timeouts) {
+                    return new OrderFulfilment(timeouts);
+                }
+            };
+        }
+    }
+
+    private final Settings settings;
+    private final KafkaBrokerExtension kafka;
+    private final MiniCluster flink;
+    private final Map<String, JobID> jobs = new LinkedHashMap<>();
+
+    private EmbeddedPlatform(Settings settings, KafkaBrokerExtension kafka, MiniCluster flink) {
+        this.settings = settings;
+        this.kafka = kafka;
+        this.flink = flink;
+    }
+
+    /** Starts the broker, creates the topics, starts Flink and submits the five jobs. */
+    public static EmbeddedPlatform start(Settings settings, Logic logic) throws Exception {
+        KafkaBrokerExtension kafka = KafkaBrokerExtension.create()
+                .withTopics(TopicCatalog.sized(settings.partitions(), (short) 1).newTopics());
+        kafka.start();
+        Configuration config = new Configuration();
+        config.set(RestOptions.BIND_PORT, "8081-8181");
+        config.set(TaskManagerOptions.NUM_TASK_SLOTS, 8);
+        config.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 100);
+        config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
+        MiniCluster flink = new MiniCluster(new MiniClusterConfiguration.Builder()
+                .setConfiguration(config)
+                .setNumTaskManagers(1)
+                .setNumSlotsPerTaskManager(8)
+                .build());
+        flink.start();
+        EmbeddedPlatform platform = new EmbeddedPlatform(settings, kafka, flink);
+        for (BoundedContext context : BoundedContext.values()) {
+            platform.submit("aggregate " + context.id(), (env, options) ->
+                    AggregateJob.define(env, options, context, 100, CommandHandler.DEFAULT_MAX_CLOCK_SKEW, () -> logic.decider(context)));
+        }
+        OrderFulfilment.Timeouts timeouts = settings.timeouts();
+        platform.submit("saga " + OrderFulfilment.NAME, (env, options) ->
+                SagaJob.define(env, options, settings.timing(), () -> logic.saga(timeouts)));
+        return platform;
+    }
+
+    /**
+     * Submits a job, defined on an environment with the platform's job options (they may be changed, e.g. to run
+     * bounded or with another consumer group), and returns its id.
+     */
+    public JobID submit(String name, BiConsumer<StreamExecutionEnvironment, JobOptions> definition)
+            throws Exception {
+        JobOptions options = JobOptions.defaults(kafka.bootstrapServers());
+        options.checkpointInterval = settings.checkpointInterval();
+        options.transactionTimeout = Duration.ofMinutes(2);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(options.configuration());
+        env.setParallelism(1);
+        definition.accept(env, options);
+        StreamGraph graph = env.getStreamGraph();
+        graph.setJobName(name);
+        JobID id = flink.submitJob(graph.getJobGraph()).get().getJobID();
+        jobs.put(name, id);
+        return id;
+    }
+
+    public String bootstrapServers() {
+        return kafka.bootstrapServers();
+    }
+
+    public KafkaBrokerExtension kafka() {
+        return kafka;
+    }
+
+    public MiniCluster flink() {
+        return flink;
+    }
+
+    /** The Flink web UI. */
+    public URI webInterface() throws Exception {
+        return flink.getRestAddress().get();
+    }
+
+    /** The running jobs by name. */
+    public Map<String, JobID> jobs() {
+        return jobs;
+    }
+
+    /**
+     * Waits until {@code orders} orders were placed and every one of their sagas has finished, and returns the
+     * summary; fails with the last summary when the deadline passes first.
+     */
+    public PlatformSummary awaitSagasFinished(int orders, Duration timeout) throws InterruptedException {
+        Instant deadline = Instant.now().plus(timeout);
+        PlatformSummary summary = PlatformSummary.read(bootstrapServers());
+        while (summary.outcomes().size() < orders || summary.sagasOpen() > 0) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException("sagas still at work after " + timeout + ": "
+                        + String.join("; ", summary.lines()));
+            }
+            Thread.sleep(500); // back-off between reads of the topics
+            summary = PlatformSummary.read(bootstrapServers());
+        }
+        return summary;
+    }
+
+    /** Cancels a job and waits until it has stopped. */
+    public void cancel(JobID job) throws Exception {
+        if (!flink.getJobStatus(job).get().isGloballyTerminalState()) {
+            flink.cancelJob(job).get();
+            flink.requestJobResult(job).get();
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            for (JobID job : jobs.values()) {
+                cancel(job);
+            }
+            flink.close();
+        } finally {
+            kafka.stop();
+        }
+    }
+}
