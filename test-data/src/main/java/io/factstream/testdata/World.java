@@ -1,7 +1,9 @@
 package io.factstream.testdata;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A simulated world: its parameters and its script of commands, in the order they were generated.
@@ -12,7 +14,8 @@ import java.util.Map;
 public record World(Map<String, String> parameters, List<ScriptedCommand> script) {
 
     public World {
-        parameters = Map.copyOf(parameters);
+        // Sorted: the parameters make the log file's metadata and sync marker, which must not vary between JVMs.
+        parameters = Collections.unmodifiableSortedMap(new TreeMap<>(parameters));
         script = List.copyOf(script);
     }
 }
