@@ -32,6 +32,8 @@ public final class CatalogRecordSerializer<T extends SpecificRecord> implements 
     private final SerializableFunction<T, String> key;
     /** Null: the stream record's timestamp. */
     private final SerializableFunction<T, Long> timestamp;
+    /** Null: never a tombstone. */
+    private final SerializableFunction<T, Boolean> tombstone;
 
     private transient SingleObjectCodec<T> codec;
 
@@ -40,6 +42,7 @@ public final class CatalogRecordSerializer<T extends SpecificRecord> implements 
         this.topic = Objects.requireNonNull(builder.topic, "topic");
         this.key = Objects.requireNonNull(builder.key, "key");
         this.timestamp = builder.timestamp;
+        this.tombstone = builder.tombstone;
     }
 
     /** Starts a serializer for records of this generated class. */
@@ -58,8 +61,9 @@ public final class CatalogRecordSerializer<T extends SpecificRecord> implements 
             codec = SingleObjectCodec.forType(type);
         }
         Long recordTimestamp = timestamp == null ? streamTimestamp : timestamp.apply(element);
-        return new ProducerRecord<>(topic.apply(element), null, recordTimestamp,
-                key.apply(element).getBytes(UTF_8), codec.encode(element));
+        byte[] value = tombstone != null && tombstone.apply(element) ? null : codec.encode(element);
+        return new ProducerRecord<>(topic.apply(element), null, recordTimestamp, key.apply(element).getBytes(UTF_8),
+                value);
     }
 
     /** Builds a {@link CatalogRecordSerializer}; topic and key are required. */
@@ -68,6 +72,7 @@ public final class CatalogRecordSerializer<T extends SpecificRecord> implements 
         private SerializableFunction<T, String> topic;
         private SerializableFunction<T, String> key;
         private SerializableFunction<T, Long> timestamp;
+        private SerializableFunction<T, Boolean> tombstone;
 
         private Builder(Class<T> type) {
             this.type = type;
@@ -95,6 +100,12 @@ public final class CatalogRecordSerializer<T extends SpecificRecord> implements 
         /** The Kafka timestamp, in epoch milliseconds, taken from the record instead of the stream record. */
         public Builder<T> timestamp(SerializableFunction<T, Long> timestamp) {
             this.timestamp = timestamp;
+            return this;
+        }
+
+        /** Writes a null value (a tombstone, for compacted topics) instead of the records this is true of. */
+        public Builder<T> tombstoneWhen(SerializableFunction<T, Boolean> tombstone) {
+            this.tombstone = tombstone;
             return this;
         }
 

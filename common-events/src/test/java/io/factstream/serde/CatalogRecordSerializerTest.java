@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import io.factstream.catalog.BoundedContext;
 import io.factstream.catalog.EventCatalog;
 import io.factstream.catalog.EventEnvelope;
+import io.factstream.catalog.kitchen.TicketCancelled;
 
 class CatalogRecordSerializerTest {
 
@@ -56,5 +57,21 @@ class CatalogRecordSerializerTest {
 
         assertThat(serializer.serialize(event, null, 5L).timestamp())
                 .isEqualTo(event.getCreationTimestamp().toEpochMilli());
+    }
+
+    @Test
+    void writesATombstoneForTheRecordsItIsToldTo() {
+        EventEnvelope event = new RandomRecords(14).eventEnvelope(
+                EventCatalog.get().eventType("TicketCancelled").schema());
+        CatalogRecordSerializer<EventEnvelope> serializer = CatalogRecordSerializer.builder(EventEnvelope.class)
+                .topic("views.kitchen-queue.latest")
+                .key(EventEnvelope::getAggregateId)
+                .tombstoneWhen(e -> e.getEventData() instanceof TicketCancelled)
+                .build();
+
+        ProducerRecord<byte[], byte[]> record = serializer.serialize(event, null, 5L);
+
+        assertThat(record.value()).isNull();
+        assertThat(new String(record.key(), UTF_8)).isEqualTo(event.getAggregateId());
     }
 }

@@ -104,7 +104,7 @@ public final class AggregateJob implements Callable<Integer> {
                                 .topic(context.eventsTopic())
                                 .key(EventEnvelope::getAggregateId)
                                 .build(),
-                        "factstream-" + uids.eventsSink()))
+                        uids.eventsSink()))
                 .uid(uids.eventsSink())
                 .name(context.eventsTopic());
         events.getSideOutput(AggregateProcessor.REJECTIONS)
@@ -113,12 +113,12 @@ public final class AggregateJob implements Callable<Integer> {
                                 .topic(context.rejectionsTopic())
                                 .key(CommandRejected::getSubjectId)
                                 .build(),
-                        "factstream-" + uids.rejectionsSink()))
+                        uids.rejectionsSink()))
                 .uid(uids.rejectionsSink())
                 .name(context.rejectionsTopic());
         commands.getSideOutput(DeadLetterRouter.DEAD_LETTERS)
                 .sinkTo(KafkaEndpoints.exactlyOnceSink(options, new DeadLetterSerializer(context.deadLetterTopic()),
-                        "factstream-" + uids.deadLetterSink()))
+                        uids.deadLetterSink()))
                 .uid(uids.deadLetterSink())
                 .name(context.deadLetterTopic());
     }

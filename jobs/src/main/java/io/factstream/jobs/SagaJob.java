@@ -146,14 +146,14 @@ public final class SagaJob implements Callable<Integer> {
                                 .key(CommandEnvelope::getSubjectId)
                                 .timestamp(SagaJob::recordTimestamp)
                                 .build(),
-                        "factstream-" + uids.commandsSink()))
+                        uids.commandsSink()))
                 .uid(uids.commandsSink())
                 .name("commands");
         events.getSideOutput(DeadLetterRouter.DEAD_LETTERS)
                 .union(rejections.getSideOutput(DeadLetterRouter.DEAD_LETTERS))
                 .sinkTo(KafkaEndpoints.exactlyOnceSink(options, new DeadLetterSerializer(
                                 letter -> BoundedContext.ofTopic(letter.getSourceTopic()).deadLetterTopic()),
-                        "factstream-" + uids.deadLetterSink()))
+                        uids.deadLetterSink()))
                 .uid(uids.deadLetterSink())
                 .name("dead letters");
     }

@@ -40,6 +40,11 @@ public final class JobOptions {
                     + "(default: ${DEFAULT-VALUE}).")
     public Duration transactionTimeout;
 
+    @Option(names = "--transactional-id-prefix", defaultValue = "factstream",
+            description = "Start of the Kafka transactional ids of the job's sinks: keep it across restarts of a job, "
+                    + "and give a second instance of the same job (e.g. a rebuild) another (default: ${DEFAULT-VALUE}).")
+    public String transactionalIdPrefix;
+
     @Option(names = "--group-id",
             description = "Kafka consumer group of the job's sources; a new one replays the inputs from the "
                     + "beginning (default: factstream-<job>).")
@@ -88,6 +93,7 @@ public final class JobOptions {
         options.bootstrapServers = bootstrapServers;
         options.checkpointInterval = Duration.ofSeconds(2);
         options.transactionTimeout = Duration.ofMinutes(10);
+        options.transactionalIdPrefix = "factstream";
         return options;
     }
 }

@@ -47,15 +47,16 @@ public final class KafkaEndpoints {
      * An exactly-once sink: records are written in Kafka transactions committed with Flink's checkpoints, so a
      * {@code read_committed} reader sees each record once, whatever fails.
      *
-     * @param transactionalIdPrefix unique per sink of all jobs on the cluster, and stable across restarts
+     * @param sinkUid the sink's uid; with the job's {@code --transactional-id-prefix} it makes the prefix of the
+     *                sink's transactional ids, which must be unique among running jobs and stable across restarts
      */
     public static <T> KafkaSink<T> exactlyOnceSink(
-            JobOptions options, KafkaRecordSerializationSchema<T> serializer, String transactionalIdPrefix) {
+            JobOptions options, KafkaRecordSerializationSchema<T> serializer, String sinkUid) {
         return KafkaSink.<T>builder()
                 .setBootstrapServers(options.bootstrapServers)
                 .setRecordSerializer(serializer)
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                .setTransactionalIdPrefix(transactionalIdPrefix)
+                .setTransactionalIdPrefix(options.transactionalIdPrefix + "-" + sinkUid)
                 .setProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
                         String.valueOf(options.transactionTimeout.toMillis()))
                 .build();

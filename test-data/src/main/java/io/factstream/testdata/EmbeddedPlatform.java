@@ -21,8 +21,12 @@ import org.apache.flink.streaming.api.graph.StreamGraph;
 import io.factstream.catalog.BoundedContext;
 import io.factstream.domain.Deciders;
 import io.factstream.domain.fulfilment.OrderFulfilment;
+import io.factstream.domain.views.CustomerOrdersProjection;
+import io.factstream.domain.views.KitchenQueueProjection;
+import io.factstream.domain.views.OrderStatusProjection;
 import io.factstream.jobs.AggregateJob;
 import io.factstream.jobs.SagaJob;
+import io.factstream.jobs.ViewJob;
 import io.factstream.runtime.JobOptions;
 import io.factstream.runtime.aggregate.CommandHandler;
 import io.factstream.runtime.aggregate.Decider;
@@ -32,7 +36,8 @@ import io.factstream.topics.TopicCatalog;
 
 /**
  * The whole platform in this JVM: an in-process KRaft broker with the catalog topics, a Flink mini cluster (web UI
- * included), and the five jobs, four aggregates and the order-fulfilment saga, each a Flink job of its own.
+ * included), and the six jobs, each a Flink job of its own: the four aggregates, the order-fulfilment saga and the
+ * views.
  */
 public final class EmbeddedPlatform implements AutoCloseable {
 
@@ -92,7 +97,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
         this.flink = flink;
     }
 
-    /** Starts the broker, creates the topics, starts Flink and submits the five jobs. */
+    /** Starts the broker, creates the topics, starts Flink and submits the six jobs. */
     public static EmbeddedPlatform start(Settings settings, Logic logic) throws Exception {
         KafkaBrokerExtension kafka = KafkaBrokerExtension.create()
                 .withTopics(TopicCatalog.sized(settings.partitions(), (short) 1).newTopics());
@@ -117,6 +122,8 @@ public final class EmbeddedPlatform implements AutoCloseable {
         OrderFulfilment.Timeouts timeouts = settings.timeouts();
         platform.submit("saga " + OrderFulfilment.NAME, (env, options) ->
                 SagaJob.define(env, options, settings.timing(), () -> logic.saga(timeouts)));
+        platform.submit("views", (env, options) -> ViewJob.define(env, options, OrderStatusProjection::new,
+                CustomerOrdersProjection::new, KitchenQueueProjection::new));
         return platform;
     }
 

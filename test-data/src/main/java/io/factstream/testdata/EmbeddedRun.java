@@ -2,8 +2,12 @@ package io.factstream.testdata;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.Callable;
 
+import io.factstream.domain.views.OrderStatusProjection;
+import io.factstream.read.MemoryImage;
+import io.factstream.topics.TopicCatalog;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -31,6 +35,25 @@ public final class EmbeddedRun implements Callable<Integer> {
             description = "How long to wait for every saga to finish (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
+    /** The views, read through memory images once the view job has caught up with every order. */
+    private static void printViews(String bootstrapServers, int orders) throws Exception {
+        System.out.println("views:");
+        for (String view : TopicCatalog.VIEWS) {
+            try (MemoryImage image = MemoryImage.follow(bootstrapServers, view)) {
+                Instant deadline = Instant.now().plusSeconds(60);
+                while (view.equals(OrderStatusProjection.VIEW) && image.scan().size() < orders
+                        && Instant.now().isBefore(deadline)) {
+                    Thread.sleep(200); // the view job may still be folding the last events
+                }
+                image.awaitCaughtUp(Duration.ofSeconds(60));
+                System.out.printf("  %-16s %5d rows%n", view, image.scan().size());
+                if (view.equals(OrderStatusProjection.VIEW)) {
+                    image.get("order-0").ifPresent(row -> System.out.println("  order-0: " + row.getRow()));
+                }
+            }
+        }
+    }
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new EmbeddedRun())
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
@@ -57,6 +80,7 @@ public final class EmbeddedRun implements Callable<Integer> {
             PlatformSummary summary = platform.awaitSagasFinished(placed, timeout);
             System.out.println("every saga has finished:");
             summary.lines().forEach(line -> System.out.println("  " + line));
+            printViews(platform.bootstrapServers(), placed);
             return summary.moneyConserved() && fed.neverSent().isEmpty() ? 0 : 1;
         }
     }

@@ -82,6 +82,7 @@ class PlatformITCase {
         JobID replay = platform.submit("saga replay", (env, options) -> {
             options.bounded = true;
             options.groupId = "factstream-order-fulfilment-replay";
+            options.transactionalIdPrefix = "factstream-replay";
             SagaJob.define(env, options, EmbeddedPlatform.Settings.quick().timing(),
                     () -> new OrderFulfilment(EmbeddedPlatform.Settings.quick().timeouts()));
         });

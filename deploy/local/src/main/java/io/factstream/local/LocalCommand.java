@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
+import io.factstream.read.ReadCommand;
 import io.factstream.topics.TopicsCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -12,14 +13,16 @@ import picocli.CommandLine.Option;
 
 /**
  * The local platform's command line, run by {@code deploy/local/factstream}: {@code kafka start|stop|status} for
- * the broker process and {@code topics ensure|check|list} for the catalog topics.
+ * the broker process, {@code topics ensure|check|list} for the catalog topics, {@code views get|scan|history} and
+ * {@code events stream|all|last} for the read side.
  *
  * <p>Exit codes: 0 on success, 1 when the broker is not running ({@code status}) or topics differ, 2 for bad
  * arguments, 3 when something failed, with the cause on one line.
  */
 @Command(name = "factstream", mixinStandardHelpOptions = true,
         description = "Runs factstream's local platform on this machine.",
-        subcommands = {LocalCommand.Kafka.class, TopicsCommand.class})
+        subcommands = {LocalCommand.Kafka.class, TopicsCommand.class, ReadCommand.Views.class,
+                ReadCommand.Events.class})
 public final class LocalCommand {
 
     static final int EXIT_NOT_RUNNING = 1;
