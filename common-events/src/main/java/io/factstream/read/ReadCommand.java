@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 import io.factstream.catalog.BoundedContext;
+import io.factstream.serde.AvroJson;
 import io.factstream.views.ViewRow;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -170,7 +171,7 @@ public final class ReadCommand {
 
     private static void print(CommandLine.Model.CommandSpec spec, List<?> records) {
         PrintWriter out = spec.commandLine().getOut();
-        records.forEach(out::println); // Avro records print as JSON
+        records.forEach(record -> out.println(AvroJson.of(record)));
         out.flush();
     }
 }

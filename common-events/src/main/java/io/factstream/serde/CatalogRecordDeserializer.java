@@ -7,10 +7,8 @@ import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.typeutils.EitherTypeInfo;
-import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.types.Either;
-import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
@@ -23,7 +21,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * @param <T> the generated record class
  */
 public final class CatalogRecordDeserializer<T extends SpecificRecordBase>
-        implements KafkaRecordDeserializationSchema<Either<DeadLetter, T>> {
+        implements RecordDecoder<Either<DeadLetter, T>> {
 
     private final Class<T> type;
 
@@ -43,12 +41,8 @@ public final class CatalogRecordDeserializer<T extends SpecificRecordBase>
         codec = SingleObjectCodec.forType(type);
     }
 
-    @Override
-    public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<Either<DeadLetter, T>> out) {
-        out.collect(decode(record));
-    }
-
     /** Decodes one consumed record into the record or a dead letter; never throws. */
+    @Override
     public Either<DeadLetter, T> decode(ConsumerRecord<byte[], byte[]> record) {
         if (codec == null) {
             codec = SingleObjectCodec.forType(type);

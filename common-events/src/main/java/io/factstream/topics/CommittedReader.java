@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Consumer;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -30,6 +31,16 @@ public final class CommittedReader {
 
     /** Every committed record of the topics, in offset order per partition. */
     public List<ConsumerRecord<byte[], byte[]>> readAll(Collection<String> topics) {
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        readAll(topics, records::add);
+        return records;
+    }
+
+    /**
+     * Hands every committed record of the topics to the consumer, in offset order per partition, as they are read
+     * (for topics too big to hold in memory), and returns how many there were.
+     */
+    public long readAll(Collection<String> topics, Consumer<ConsumerRecord<byte[], byte[]>> each) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -44,15 +55,19 @@ public final class CommittedReader {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, timeout);
-            List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+            long count = 0;
             Instant deadline = Instant.now().plus(timeout);
             while (ends.entrySet().stream().anyMatch(e -> consumer.position(e.getKey(), timeout) < e.getValue())) {
                 if (Instant.now().isAfter(deadline)) {
                     throw new IllegalStateException("could not read " + topics + " to their end within " + timeout);
                 }
-                consumer.poll(Duration.ofMillis(100)).forEach(records::add);
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                    each.accept(record);
+                    count++;
+                    deadline = Instant.now().plus(timeout); // a deadline for progress, not for the whole read
+                }
             }
-            return records;
+            return count;
         }
     }
 }

@@ -1,24 +1,31 @@
 package io.factstream.topics;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
+import io.factstream.log.TopicDump;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * The command line of {@link TopicAdmin}: {@code topics ensure}, {@code topics check} and {@code topics list}.
+ * The command line of {@link TopicAdmin}: {@code topics ensure}, {@code topics check} and {@code topics list};
+ * and of {@link TopicDump}: {@code topics dump} and {@code topics load}.
  *
  * <p>Exit codes: 0 when every topic is as the catalog says, 1 when a topic is missing or differs, 2 for bad
- * arguments, 3 when Kafka refused or did not answer (with the cause on one line).
+ * arguments, 3 when Kafka refused or did not answer or a file could not be read or written (with the cause on one
+ * line).
  */
 @Command(name = "topics", mixinStandardHelpOptions = true,
         description = "Creates and checks the platform's Kafka topics against the topic catalog.",
-        subcommands = {TopicsCommand.Ensure.class, TopicsCommand.Check.class, TopicsCommand.ListTopics.class})
+        subcommands = {TopicsCommand.Ensure.class, TopicsCommand.Check.class, TopicsCommand.ListTopics.class,
+                TopicsCommand.Dump.class, TopicsCommand.Load.class})
 public final class TopicsCommand {
 
     static final int EXIT_DIFFERS = 1;
@@ -115,6 +122,50 @@ public final class TopicsCommand {
                         new TreeMap<>(topic.configs()), topic.purpose());
             }
             out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "dump", mixinStandardHelpOptions = true,
+            description = "Writes the committed records of topics to a topic dump file (Avro), byte for byte.")
+    static final class Dump implements Callable<Integer> {
+        @Option(names = "--topics", split = ",", paramLabel = "TOPIC",
+                description = "Topics to dump (default: every topic of the catalog).")
+        List<String> topics;
+        @Option(names = "--out", required = true, description = "The dump file to write.")
+        Path out;
+        @Mixin
+        Connection connection;
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            List<String> names = topics != null ? topics
+                    : TopicCatalog.standard().topics().stream().map(TopicSpec::name).toList();
+            long count = TopicDump.dump(connection.bootstrapServers, names, out, connection.timeout);
+            spec.commandLine().getOut().printf("%d records of %d topics written to %s%n", count, names.size(), out);
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "load", mixinStandardHelpOptions = true,
+            description = "Writes the records of a topic dump file to a cluster, each to its topic and partition.")
+    static final class Load implements Callable<Integer> {
+        @Option(names = "--file", required = true, description = "The dump file to read.")
+        Path file;
+        @Mixin
+        Connection connection;
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            long count = TopicDump.load(file, connection.bootstrapServers, connection.timeout);
+            spec.commandLine().getOut().printf("%d records of %s written to %s%n", count, file,
+                    connection.bootstrapServers);
+            spec.commandLine().getOut().flush();
             return 0;
         }
     }

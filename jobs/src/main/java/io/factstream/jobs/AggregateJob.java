@@ -10,20 +10,24 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.types.Either;
 import org.apache.flink.util.function.SerializableSupplier;
 
 import io.factstream.catalog.BoundedContext;
-import io.factstream.catalog.CommandEnvelope;
 import io.factstream.catalog.CommandRejected;
 import io.factstream.catalog.EventEnvelope;
 import io.factstream.domain.Deciders;
+import io.factstream.log.LoggedCommand;
 import io.factstream.runtime.DeadLetterRouter;
+import io.factstream.runtime.JobInput;
 import io.factstream.runtime.JobOptions;
 import io.factstream.runtime.KafkaEndpoints;
 import io.factstream.runtime.aggregate.AggregateProcessor;
 import io.factstream.runtime.aggregate.AggregateUids;
 import io.factstream.runtime.aggregate.Decider;
+import io.factstream.runtime.aggregate.LoggedCommandDecoder;
 import io.factstream.serde.CatalogRecordSerializer;
+import io.factstream.serde.DeadLetter;
 import io.factstream.serde.DeadLetterSerializer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -35,10 +39,10 @@ import picocli.CommandLine.Option;
  * {@code <ctx>.commands} → decode (undecodable → {@code <ctx>.dlq}) → key by aggregate id → aggregate →
  * {@code <ctx>.events}, with rejections to {@code <ctx>.rejections}; every sink exactly-once.
  *
- * <p>Outputs carry the Kafka timestamp of the command record that caused them: it is in the log, so replays write
- * the same timestamps, and the broker accepted it when the command was written, so it accepts it again. (The
- * command's own {@code creationTimestamp} is the sender's clock: one an hour ahead would be refused by the broker
- * and fail the job over and over.)
+ * <p>The same wiring runs live and as a backfill ({@code --mode BATCH}, a range of the commands topic or a topic
+ * dump): each command is timed by its offset, so that a batch run, which sorts each aggregate's commands by time,
+ * sees them in log order, as the live job does. Outputs carry the command's {@code creationTimestamp} as Kafka
+ * timestamp (never one ahead of the clock), so a backfill writes the records the live job wrote.
  */
 @Command(name = "aggregate-job", mixinStandardHelpOptions = true,
         description = "Runs the aggregate of one bounded context: commands in, events or rejections out.")
@@ -83,43 +87,37 @@ public final class AggregateJob implements Callable<Integer> {
                                                          Duration maxClockSkew,
                                                          SerializableSupplier<Decider<S>> decider) {
         AggregateUids uids = new AggregateUids(context);
-        SingleOutputStreamOperator<CommandEnvelope> commands = env
-                .fromSource(KafkaEndpoints.source(options, CommandEnvelope.class,
-                                options.groupIdOr(context.id() + "-aggregate"), List.of(context.commandsTopic())),
-                        WatermarkStrategy.noWatermarks(), context.commandsTopic())
-                .uid(uids.source())
-                .process(new DeadLetterRouter<CommandEnvelope>(), new AvroTypeInfo<>(CommandEnvelope.class))
+        WatermarkStrategy<Either<DeadLetter, LoggedCommand>> logOrder = WatermarkStrategy
+                .<Either<DeadLetter, LoggedCommand>>noWatermarks()
+                .withTimestampAssigner((record, kafkaTime) -> record.isRight() ? record.right().getOffset() : kafkaTime);
+        SingleOutputStreamOperator<LoggedCommand> commands = JobInput
+                .read(env, options, new LoggedCommandDecoder(), options.groupIdOr(context.id() + "-aggregate"),
+                        List.of(context.commandsTopic()), logOrder, uids.source())
+                .process(new DeadLetterRouter<LoggedCommand>(), new AvroTypeInfo<>(LoggedCommand.class))
                 .uid(uids.decoder())
                 .name("decode commands");
 
         SingleOutputStreamOperator<EventEnvelope> events = commands
-                .keyBy(CommandEnvelope::getSubjectId, Types.STRING)
+                .keyBy(logged -> logged.getCommand().getSubjectId(), Types.STRING)
                 .process(new AggregateProcessor<>(decider, dedupWindow, maxClockSkew),
                         new AvroTypeInfo<>(EventEnvelope.class))
                 .uid(uids.processor())
                 .name(context.aggregateType() + " aggregate");
 
-        events.sinkTo(KafkaEndpoints.exactlyOnceSink(options,
-                        CatalogRecordSerializer.builder(EventEnvelope.class)
-                                .topic(context.eventsTopic())
-                                .key(EventEnvelope::getAggregateId)
-                                .build(),
-                        uids.eventsSink()))
-                .uid(uids.eventsSink())
-                .name(context.eventsTopic());
-        events.getSideOutput(AggregateProcessor.REJECTIONS)
-                .sinkTo(KafkaEndpoints.exactlyOnceSink(options,
-                        CatalogRecordSerializer.builder(CommandRejected.class)
-                                .topic(context.rejectionsTopic())
-                                .key(CommandRejected::getSubjectId)
-                                .build(),
-                        uids.rejectionsSink()))
-                .uid(uids.rejectionsSink())
-                .name(context.rejectionsTopic());
-        commands.getSideOutput(DeadLetterRouter.DEAD_LETTERS)
-                .sinkTo(KafkaEndpoints.exactlyOnceSink(options, new DeadLetterSerializer(context.deadLetterTopic()),
-                        uids.deadLetterSink()))
-                .uid(uids.deadLetterSink())
-                .name(context.deadLetterTopic());
+        KafkaEndpoints.write(events, options, CatalogRecordSerializer.builder(EventEnvelope.class)
+                        .topic(context.eventsTopic())
+                        .key(EventEnvelope::getAggregateId)
+                        .timestamp(event -> KafkaEndpoints.recordTimestamp(event.getCreationTimestamp()))
+                        .build(),
+                uids.eventsSink(), context.eventsTopic());
+        KafkaEndpoints.write(events.getSideOutput(AggregateProcessor.REJECTIONS), options,
+                CatalogRecordSerializer.builder(CommandRejected.class)
+                        .topic(context.rejectionsTopic())
+                        .key(CommandRejected::getSubjectId)
+                        .timestamp(rejection -> KafkaEndpoints.recordTimestamp(rejection.getCreationTimestamp()))
+                        .build(),
+                uids.rejectionsSink(), context.rejectionsTopic());
+        KafkaEndpoints.write(commands.getSideOutput(DeadLetterRouter.DEAD_LETTERS), options,
+                new DeadLetterSerializer(context.deadLetterTopic()), uids.deadLetterSink(), context.deadLetterTopic());
     }
 }

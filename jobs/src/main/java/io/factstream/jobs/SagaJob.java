@@ -7,13 +7,9 @@ import java.util.concurrent.Callable;
 
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.avro.specific.SpecificRecordBase;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.typeutils.EitherTypeInfo;
-import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
-import org.apache.flink.connector.datagen.source.DataGeneratorSource;
-import org.apache.flink.connector.datagen.source.GeneratorFunction;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -29,14 +25,15 @@ import io.factstream.catalog.EventCatalog;
 import io.factstream.catalog.EventEnvelope;
 import io.factstream.domain.fulfilment.OrderFulfilment;
 import io.factstream.runtime.DeadLetterRouter;
+import io.factstream.runtime.EventTime;
+import io.factstream.runtime.JobInput;
 import io.factstream.runtime.JobOptions;
 import io.factstream.runtime.KafkaEndpoints;
-import io.factstream.runtime.WatermarksOnly;
 import io.factstream.runtime.saga.SagaDefinition;
 import io.factstream.runtime.saga.SagaProcessor;
 import io.factstream.runtime.saga.SagaUids;
+import io.factstream.serde.CatalogRecordDeserializer;
 import io.factstream.serde.CatalogRecordSerializer;
-import io.factstream.serde.DeadLetter;
 import io.factstream.serde.DeadLetterSerializer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -45,13 +42,11 @@ import picocli.CommandLine.Option;
 
 /**
  * The order-fulfilment saga job: the four {@code <ctx>.events} and {@code <ctx>.rejections} topics and a clock in,
- * keyed by correlation id, commands out to the right {@code <ctx>.commands} topic, exactly once.
- *
- * <p>Time: inputs are timed by their {@code creationTimestamp}; the watermark allows them to be
- * {@code --max-out-of-orderness} apart and ignores a topic partition that has been quiet for {@code --idle-timeout}.
- * The clock (a wall-clock tick every {@code --clock-interval}) moves the watermark on when no event comes, so timeouts
- * fire live. It carries no records, only time: what the saga decides depends on the inputs alone (see
- * {@link io.factstream.runtime.saga.SagaEngine}). A {@code --bounded} run (replay, backfill) has no clock.
+ * keyed by correlation id, commands out to the right {@code <ctx>.commands} topic, exactly once. It tells time as
+ * {@link EventTime} says; what the saga decides depends on its inputs alone (see
+ * {@link io.factstream.runtime.saga.SagaEngine}), so a bounded run (replay, backfill, {@code --mode BATCH}) sends
+ * the commands the live job sent. A bounded run's time ends at {@code --until} when that is a time, else at the
+ * moment the job is defined: deadlines after it do not fire, as they would not have fired live by then.
  */
 @Command(name = "saga-job", mixinStandardHelpOptions = true,
         description = "Runs the order-fulfilment saga: events and rejections in, commands out.")
@@ -66,35 +61,10 @@ public final class SagaJob implements Callable<Integer> {
     Duration deliveryTimeout;
 
     @Mixin
-    Timing timing;
+    EventTime time;
 
     @Mixin
     JobOptions options;
-
-    /** How the saga job tells time. */
-    public static final class Timing {
-        @Option(names = "--max-out-of-orderness", defaultValue = "PT5S",
-                description = "How far inputs may come out of time order; above the aggregate jobs' end-to-end "
-                        + "latency, or inputs come late (default: ${DEFAULT-VALUE}).")
-        public Duration maxOutOfOrderness;
-
-        @Option(names = "--idle-timeout", defaultValue = "PT5S",
-                description = "A topic partition quiet this long no longer holds the watermark back "
-                        + "(default: ${DEFAULT-VALUE}).")
-        public Duration idleTimeout;
-
-        @Option(names = "--clock-interval", defaultValue = "PT1S",
-                description = "How often the clock ticks (default: ${DEFAULT-VALUE}).")
-        public Duration clockInterval;
-
-        public static Timing standard() {
-            Timing timing = new Timing();
-            timing.maxOutOfOrderness = Duration.ofSeconds(5);
-            timing.idleTimeout = Duration.ofSeconds(5);
-            timing.clockInterval = Duration.ofSeconds(1);
-            return timing;
-        }
-    }
 
     public static void main(String[] args) throws Exception {
         int exitCode = new CommandLine(new SagaJob()).execute(args);
@@ -107,14 +77,14 @@ public final class SagaJob implements Callable<Integer> {
     public Integer call() throws Exception {
         StreamExecutionEnvironment env = options.environment();
         OrderFulfilment.Timeouts timeouts = new OrderFulfilment.Timeouts(kitchenTimeout, deliveryTimeout);
-        define(env, options, timing, () -> new OrderFulfilment(timeouts));
+        define(env, options, time, () -> new OrderFulfilment(timeouts));
         env.execute("factstream saga " + OrderFulfilment.NAME);
         return 0;
     }
 
     /** Adds the saga job's sources, operators and sinks to the environment. */
     public static <S extends SpecificRecord> void define(StreamExecutionEnvironment env, JobOptions options,
-                                                         Timing timing,
+                                                         EventTime time,
                                                          SerializableSupplier<SagaDefinition<S>> definition) {
         String name = definition.get().name();
         SagaUids uids = new SagaUids(name);
@@ -122,75 +92,51 @@ public final class SagaJob implements Callable<Integer> {
         TypeInformation<Either<EventEnvelope, CommandRejected>> inputType = new EitherTypeInfo<>(
                 new AvroTypeInfo<>(EventEnvelope.class), new AvroTypeInfo<>(CommandRejected.class));
 
-        SingleOutputStreamOperator<EventEnvelope> events = decoded(env, options, timing, EventEnvelope.class, group,
+        SingleOutputStreamOperator<EventEnvelope> events = decoded(env, options, time, EventEnvelope.class, group,
                 BoundedContext::eventsTopic, e -> e.getCreationTimestamp().toEpochMilli(), uids.eventsSource(),
                 uids.eventsDecoder());
-        SingleOutputStreamOperator<CommandRejected> rejections = decoded(env, options, timing, CommandRejected.class,
+        SingleOutputStreamOperator<CommandRejected> rejections = decoded(env, options, time, CommandRejected.class,
                 group, BoundedContext::rejectionsTopic, r -> r.getCreationTimestamp().toEpochMilli(),
                 uids.rejectionsSource(), uids.rejectionsDecoder());
-        DataStream<Either<EventEnvelope, CommandRejected>> inputs = events
+        DataStream<Either<EventEnvelope, CommandRejected>> inputs = time.withClock(events
                 .map(Either::<EventEnvelope, CommandRejected>Left, inputType).name("events")
-                .union(rejections.map(Either::<EventEnvelope, CommandRejected>Right, inputType).name("rejections"));
-        if (!options.bounded) {
-            inputs = inputs.union(clock(env, timing, uids).flatMap(new WatermarksOnly<>(), inputType).name("time"));
-        }
+                .union(rejections.map(Either::<EventEnvelope, CommandRejected>Right, inputType).name("rejections")),
+                options, uids.clock());
 
-        inputs.keyBy(SagaJob::correlationId, Types.STRING)
-                .process(new SagaProcessor<>(definition), new AvroTypeInfo<>(CommandEnvelope.class))
+        DataStream<CommandEnvelope> commands = inputs.keyBy(SagaJob::correlationId, Types.STRING)
+                .process(new SagaProcessor<>(definition, horizon(options)), new AvroTypeInfo<>(CommandEnvelope.class))
                 .uid(uids.processor())
-                .name(name + " saga")
-                .sinkTo(KafkaEndpoints.exactlyOnceSink(options,
-                        CatalogRecordSerializer.builder(CommandEnvelope.class)
-                                .topicSelector(c -> EventCatalog.get().commandType(c.getCommandType()).context()
-                                        .commandsTopic())
-                                .key(CommandEnvelope::getSubjectId)
-                                .timestamp(SagaJob::recordTimestamp)
-                                .build(),
-                        uids.commandsSink()))
-                .uid(uids.commandsSink())
-                .name("commands");
-        events.getSideOutput(DeadLetterRouter.DEAD_LETTERS)
-                .union(rejections.getSideOutput(DeadLetterRouter.DEAD_LETTERS))
-                .sinkTo(KafkaEndpoints.exactlyOnceSink(options, new DeadLetterSerializer(
-                                letter -> BoundedContext.ofTopic(letter.getSourceTopic()).deadLetterTopic()),
-                        uids.deadLetterSink()))
-                .uid(uids.deadLetterSink())
-                .name("dead letters");
+                .name(name + " saga");
+        KafkaEndpoints.write(commands, options, CatalogRecordSerializer.builder(CommandEnvelope.class)
+                        .topicSelector(c -> EventCatalog.get().commandType(c.getCommandType()).context().commandsTopic())
+                        .key(CommandEnvelope::getSubjectId)
+                        .timestamp(c -> KafkaEndpoints.recordTimestamp(c.getCreationTimestamp()))
+                        .build(),
+                uids.commandsSink(), "commands");
+        KafkaEndpoints.write(events.getSideOutput(DeadLetterRouter.DEAD_LETTERS)
+                        .union(rejections.getSideOutput(DeadLetterRouter.DEAD_LETTERS)), options,
+                new DeadLetterSerializer(letter -> BoundedContext.ofTopic(letter.getSourceTopic()).deadLetterTopic()),
+                uids.deadLetterSink(), "dead letters");
+    }
+
+    /** Where the run's time ends: nowhere live; at the end of a bounded input, or now. */
+    private static long horizon(JobOptions options) {
+        if (!options.isBounded()) {
+            return Long.MAX_VALUE;
+        }
+        return options.end().time() != null ? options.end().time().toEpochMilli() : System.currentTimeMillis();
     }
 
     private static <T extends SpecificRecordBase> SingleOutputStreamOperator<T> decoded(
-            StreamExecutionEnvironment env, JobOptions options, Timing timing, Class<T> type, String group,
-            SerializableFunction<BoundedContext, String> topic, SerializableFunction<T, Long> time, String sourceUid,
-            String decoderUid) {
+            StreamExecutionEnvironment env, JobOptions options, EventTime time, Class<T> type, String group,
+            SerializableFunction<BoundedContext, String> topic, SerializableFunction<T, Long> timeOf,
+            String sourceUid, String decoderUid) {
         List<String> topics = Arrays.stream(BoundedContext.values()).map(topic).toList();
-        WatermarkStrategy<Either<DeadLetter, T>> eventTime = WatermarkStrategy
-                .<Either<DeadLetter, T>>forBoundedOutOfOrderness(timing.maxOutOfOrderness)
-                .withTimestampAssigner((record, kafkaTime) -> record.isRight() ? time.apply(record.right()) : kafkaTime)
-                .withIdleness(timing.idleTimeout);
-        return env.fromSource(KafkaEndpoints.source(options, type, group, topics), eventTime, sourceUid)
-                .uid(sourceUid)
+        return JobInput.read(env, options, CatalogRecordDeserializer.forType(type), group, topics,
+                        time.watermarks(timeOf), sourceUid)
                 .process(new DeadLetterRouter<T>(), new AvroTypeInfo<>(type))
                 .uid(decoderUid)
                 .name("decode " + type.getSimpleName());
-    }
-
-    /** A wall-clock tick every interval, timed by itself. */
-    private static DataStream<Long> clock(StreamExecutionEnvironment env, Timing timing, SagaUids uids) {
-        GeneratorFunction<Long, Long> now = index -> System.currentTimeMillis();
-        DataGeneratorSource<Long> ticks = new DataGeneratorSource<>(now, Long.MAX_VALUE,
-                RateLimiterStrategy.perSecond(1_000.0 / timing.clockInterval.toMillis()), Types.LONG);
-        return env.fromSource(ticks, WatermarkStrategy.<Long>forBoundedOutOfOrderness(timing.maxOutOfOrderness)
-                        .withTimestampAssigner((tick, ignored) -> tick), "clock")
-                .uid(uids.clock())
-                .setParallelism(1);
-    }
-
-    /**
-     * A command's Kafka timestamp: its creation time, the time of the input that caused it, so that a replay writes
-     * the same record. Never ahead of this clock, though: the broker refuses timestamps too far in its future.
-     */
-    private static Long recordTimestamp(CommandEnvelope command) {
-        return Math.min(command.getCreationTimestamp().toEpochMilli(), System.currentTimeMillis());
     }
 
     private static String correlationId(Either<EventEnvelope, CommandRejected> input) {

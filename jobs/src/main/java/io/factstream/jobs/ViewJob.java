@@ -12,6 +12,7 @@ import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.types.Either;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.function.SerializableFunction;
 import org.apache.flink.util.function.SerializableSupplier;
@@ -23,12 +24,15 @@ import io.factstream.domain.views.CustomerOrdersProjection;
 import io.factstream.domain.views.KitchenQueueProjection;
 import io.factstream.domain.views.OrderStatusProjection;
 import io.factstream.runtime.DeadLetterRouter;
+import io.factstream.runtime.JobInput;
 import io.factstream.runtime.JobOptions;
 import io.factstream.runtime.KafkaEndpoints;
 import io.factstream.runtime.view.Projection;
 import io.factstream.runtime.view.ViewProcessor;
 import io.factstream.runtime.view.ViewUids;
+import io.factstream.serde.CatalogRecordDeserializer;
 import io.factstream.serde.CatalogRecordSerializer;
+import io.factstream.serde.DeadLetter;
 import io.factstream.serde.DeadLetterSerializer;
 import io.factstream.topics.TopicCatalog;
 import io.factstream.views.CustomerOrdersRow;
@@ -44,6 +48,10 @@ import picocli.CommandLine.Mixin;
  * The view job: the four {@code <ctx>.events} topics in; the order-status, customer-orders and kitchen-queue views
  * out, the "last-versioned" way: every version of every row to {@code views.<view>.history}, the latest version
  * of each row to the compacted {@code views.<view>.latest} (a tombstone when the row is deleted), exactly once.
+ *
+ * <p>Events are timed by their sequence number: a batch run ({@code --mode BATCH}), which sorts each key's inputs by
+ * time, then sees each aggregate's events in order, as the live job does, and a rebuild or a backfill ends with the
+ * rows the live job wrote (see {@link ViewProcessor}).
  */
 @Command(name = "view-job", mixinStandardHelpOptions = true,
         description = "Runs the read models: events in, view rows out.")
@@ -73,10 +81,13 @@ public final class ViewJob implements Callable<Integer> {
                               SerializableSupplier<Projection<CustomerOrdersRow>> customerOrders,
                               SerializableSupplier<Projection<KitchenQueueRow>> kitchenQueue) {
         List<String> topics = Arrays.stream(BoundedContext.values()).map(BoundedContext::eventsTopic).toList();
-        SingleOutputStreamOperator<EventEnvelope> events = env
-                .fromSource(KafkaEndpoints.source(options, EventEnvelope.class, options.groupIdOr("views"), topics),
-                        WatermarkStrategy.noWatermarks(), ViewUids.eventsSource())
-                .uid(ViewUids.eventsSource())
+        WatermarkStrategy<Either<DeadLetter, EventEnvelope>> sequenceOrder = WatermarkStrategy
+                .<Either<DeadLetter, EventEnvelope>>noWatermarks()
+                .withTimestampAssigner((record, kafkaTime) ->
+                        record.isRight() ? record.right().getSequenceNumber() : kafkaTime);
+        SingleOutputStreamOperator<EventEnvelope> events = JobInput
+                .read(env, options, CatalogRecordDeserializer.forType(EventEnvelope.class), options.groupIdOr("views"),
+                        topics, sequenceOrder, ViewUids.eventsSource())
                 .process(new DeadLetterRouter<EventEnvelope>(), new AvroTypeInfo<>(EventEnvelope.class))
                 .uid(ViewUids.eventsDecoder())
                 .name("decode events");
@@ -97,31 +108,22 @@ public final class ViewJob implements Callable<Integer> {
                 CustomerOrdersProjection.VIEW);
 
         DataStream<ViewRow> rows = orderStatusRows.union(kitchenQueueRows, customerOrdersRows);
-        rows.sinkTo(KafkaEndpoints.exactlyOnceSink(options,
-                        CatalogRecordSerializer.builder(ViewRow.class)
-                                .topicSelector(row -> TopicCatalog.viewHistoryTopic(row.getView()))
-                                .key(ViewRow::getKey)
-                                .timestamp(ViewJob::recordTimestamp)
-                                .build(),
-                        ViewUids.historySink()))
-                .uid(ViewUids.historySink())
-                .name("history");
-        rows.sinkTo(KafkaEndpoints.exactlyOnceSink(options,
-                        CatalogRecordSerializer.builder(ViewRow.class)
-                                .topicSelector(row -> TopicCatalog.viewLatestTopic(row.getView()))
-                                .key(ViewRow::getKey)
-                                .timestamp(ViewJob::recordTimestamp)
-                                .tombstoneWhen(row -> row.getRow() == null)
-                                .build(),
-                        ViewUids.latestSink()))
-                .uid(ViewUids.latestSink())
-                .name("latest");
-        events.getSideOutput(DeadLetterRouter.DEAD_LETTERS)
-                .sinkTo(KafkaEndpoints.exactlyOnceSink(options, new DeadLetterSerializer(
-                                letter -> BoundedContext.ofTopic(letter.getSourceTopic()).deadLetterTopic()),
-                        ViewUids.deadLetterSink()))
-                .uid(ViewUids.deadLetterSink())
-                .name("dead letters");
+        KafkaEndpoints.write(rows, options, CatalogRecordSerializer.builder(ViewRow.class)
+                        .topicSelector(row -> TopicCatalog.viewHistoryTopic(row.getView()))
+                        .key(ViewRow::getKey)
+                        .timestamp(ViewJob::recordTimestamp)
+                        .build(),
+                ViewUids.historySink(), "history");
+        KafkaEndpoints.write(rows, options, CatalogRecordSerializer.builder(ViewRow.class)
+                        .topicSelector(row -> TopicCatalog.viewLatestTopic(row.getView()))
+                        .key(ViewRow::getKey)
+                        .timestamp(ViewJob::recordTimestamp)
+                        .tombstoneWhen(row -> row.getRow() == null)
+                        .build(),
+                ViewUids.latestSink(), "latest");
+        KafkaEndpoints.write(events.getSideOutput(DeadLetterRouter.DEAD_LETTERS), options,
+                new DeadLetterSerializer(letter -> BoundedContext.ofTopic(letter.getSourceTopic()).deadLetterTopic()),
+                ViewUids.deadLetterSink(), "dead letters");
     }
 
     private static DataStream<ViewInput> keyed(DataStream<EventEnvelope> events, String view,
@@ -139,9 +141,9 @@ public final class ViewJob implements Callable<Integer> {
                 .name(view);
     }
 
-    /** A row version's Kafka timestamp: the time of the event that made it, never ahead of this clock. */
+    /** A row version's Kafka timestamp: the time of the event that made it. */
     private static Long recordTimestamp(ViewRow row) {
-        return Math.min(row.getUpdatedAt().toEpochMilli(), System.currentTimeMillis());
+        return KafkaEndpoints.recordTimestamp(row.getUpdatedAt());
     }
 
     private static boolean isOrderEvent(EventEnvelope event) {

@@ -2,13 +2,17 @@ package io.factstream.runtime;
 
 import java.time.Duration;
 
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.configuration.BatchExecutionOptions;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
@@ -51,17 +55,72 @@ public final class JobOptions {
     public String groupId;
 
     @Option(names = "--bounded",
-            description = "Stop at the input offsets that are the latest when the job starts, instead of running on.")
+            description = "Stop at the end of the input (--until) instead of running on.")
     public boolean bounded;
+
+    @Option(names = "--mode", defaultValue = "STREAMING",
+            description = "STREAMING, or BATCH for a backfill over a bounded input; the job's logic and outputs are "
+                    + "the same (default: ${DEFAULT-VALUE}).")
+    public RuntimeExecutionMode mode;
+
+    @Option(names = "--from", converter = LogBoundConverter.class,
+            description = "Where the Kafka input starts: committed (the group's offsets, else the earliest), earliest, "
+                    + "latest, an ISO-8601 time, or <topic>:<partition>=<offset>,... (default: committed; earliest in BATCH "
+                    + "mode).")
+    public LogBound from;
+
+    @Option(names = "--until", converter = LogBoundConverter.class,
+            description = "Where a bounded input ends: latest (as the job starts), an ISO-8601 time, or "
+                    + "<topic>:<partition>=<offset>,...; makes the job bounded (default: latest).")
+    public LogBound until;
+
+    @Option(names = "--input-file",
+            description = "Reads the input topics from this topic dump file (topics dump) instead of Kafka; makes "
+                    + "the job bounded.")
+    public String inputFile;
+
+    @Option(names = "--output-bootstrap-servers",
+            description = "Kafka the sinks write to, e.g. an empty cluster for a backfill (default: "
+                    + "--bootstrap-servers).")
+    public String outputBootstrapServers;
+
+    /** Whether the job ends at the end of its input: a batch run, a dump file, an end given, or --bounded. */
+    public boolean isBounded() {
+        return bounded || mode == RuntimeExecutionMode.BATCH || until != null || inputFile != null;
+    }
+
+    /** Where the Kafka input starts: {@code --from}, or the group's offsets live and the earliest in a batch run. */
+    public LogBound start() {
+        if (from != null) {
+            return from;
+        }
+        return mode == RuntimeExecutionMode.BATCH ? LogBound.EARLIEST : LogBound.COMMITTED;
+    }
+
+    /** Where a bounded Kafka input ends. */
+    public LogBound end() {
+        return until != null ? until : LogBound.LATEST;
+    }
+
+    /** The Kafka the sinks write to. */
+    public String outputServers() {
+        return outputBootstrapServers != null ? outputBootstrapServers : bootstrapServers;
+    }
 
     /** The consumer group: the one given, or {@code factstream-<job>}. */
     public String groupIdOr(String job) {
         return groupId != null ? groupId : "factstream-" + job;
     }
 
-    /** The job's configuration on top of the cluster's: checkpointing, state backend, no Kryo fallback. */
+    /**
+     * The job's configuration on top of the cluster's: runtime mode, checkpointing, state backend, no Kryo fallback.
+     */
     public Configuration configuration() {
         Configuration config = new Configuration();
+        config.set(ExecutionOptions.RUNTIME_MODE, mode);
+        // A batch job runs at the parallelism it is given, like its streaming twin, not at one the scheduler derives
+        // from data volumes.
+        config.set(BatchExecutionOptions.ADAPTIVE_AUTO_PARALLELISM_ENABLED, false);
         config.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, checkpointInterval);
         config.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
         config.set(PipelineOptions.GENERIC_TYPES, false);
@@ -87,6 +146,14 @@ public final class JobOptions {
         return env;
     }
 
+    /** Reads {@code --from} and {@code --until}. */
+    public static final class LogBoundConverter implements CommandLine.ITypeConverter<LogBound> {
+        @Override
+        public LogBound convert(String value) {
+            return LogBound.parse(value);
+        }
+    }
+
     /** Options for tests and tools: defaults, with the given Kafka. */
     public static JobOptions defaults(String bootstrapServers) {
         JobOptions options = new JobOptions();
@@ -94,6 +161,7 @@ public final class JobOptions {
         options.checkpointInterval = Duration.ofSeconds(2);
         options.transactionTimeout = Duration.ofMinutes(10);
         options.transactionalIdPrefix = "factstream";
+        options.mode = RuntimeExecutionMode.STREAMING;
         return options;
     }
 }

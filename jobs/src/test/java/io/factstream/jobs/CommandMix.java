@@ -52,10 +52,10 @@ import io.factstream.serde.SingleObjectCodec;
  * aggregate's commands in order), sprinkled with resent duplicates, invalid, unauthorized, version-conflicting and
  * unknown-aggregate commands, and undecodable garbage.
  */
-final class CommandMix {
+public final class CommandMix {
 
     /** One record to send: a command, or garbage bytes ({@code command} null). */
-    record Sent(String key, byte[] value, CommandEnvelope command) {
+    public record Sent(String key, byte[] value, CommandEnvelope command) {
     }
 
     private static final Address ADDRESS = new Address("Via Roma 1", "Napoli", "80100");
@@ -75,7 +75,7 @@ final class CommandMix {
     }
 
     /** A mix over {@code aggregates} lifecycles of the context. */
-    static CommandMix generate(BoundedContext context, long seed, int aggregates) {
+    public static CommandMix generate(BoundedContext context, long seed, int aggregates) {
         CommandMix mix = new CommandMix(context, seed);
         List<List<CommandEnvelope>> lifecycles = new ArrayList<>();
         for (int i = 0; i < aggregates; i++) {
@@ -85,22 +85,22 @@ final class CommandMix {
         return mix;
     }
 
-    List<Sent> sends() {
+    public List<Sent> sends() {
         return sends;
     }
 
     /** The records to produce, in order. */
-    List<ProducerRecord<byte[], byte[]>> records() {
+    public List<ProducerRecord<byte[], byte[]>> records() {
         return sends.stream().map(s -> new ProducerRecord<>(context.commandsTopic(), s.key().getBytes(UTF_8),
                 s.value())).toList();
     }
 
     /** The decodable commands in the order sent, resent ones included. */
-    List<CommandEnvelope> commands() {
+    public List<CommandEnvelope> commands() {
         return sends.stream().filter(s -> s.command() != null).map(Sent::command).toList();
     }
 
-    long garbage() {
+    public long garbage() {
         return sends.stream().filter(s -> s.command() == null).count();
     }
 

@@ -22,10 +22,10 @@ import io.factstream.state.AggregateSnapshot;
  * @param rejections the rejections, in the order their commands were sent
  * @param snapshots  the final snapshot of every aggregate that was answered
  */
-record ExpectedOutcomes(List<EventEnvelope> events, List<CommandRejected> rejections,
+public record ExpectedOutcomes(List<EventEnvelope> events, List<CommandRejected> rejections,
                         Map<String, AggregateSnapshot> snapshots) {
 
-    static ExpectedOutcomes of(BoundedContext context, List<CommandEnvelope> commands, int dedupWindow) {
+    public static ExpectedOutcomes of(BoundedContext context, List<CommandEnvelope> commands, int dedupWindow) {
         CommandHandler<?> handler = new CommandHandler<>(Deciders.forContext(context), dedupWindow, CommandHandler.DEFAULT_MAX_CLOCK_SKEW);
         Map<String, AggregateSnapshot> snapshots = new HashMap<>();
         List<EventEnvelope> events = new ArrayList<>();

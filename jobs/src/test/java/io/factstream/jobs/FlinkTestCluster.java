@@ -8,12 +8,12 @@ import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
 /** The Flink mini cluster of the job tests: one task manager with two slots, quick fixed-delay restarts. */
-final class FlinkTestCluster {
+public final class FlinkTestCluster {
 
     private FlinkTestCluster() {
     }
 
-    static MiniClusterExtension extension() {
+    public static MiniClusterExtension extension() {
         Configuration config = new Configuration();
         config.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 20);

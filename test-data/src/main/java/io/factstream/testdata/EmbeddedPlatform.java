@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
@@ -27,6 +28,7 @@ import io.factstream.domain.views.OrderStatusProjection;
 import io.factstream.jobs.AggregateJob;
 import io.factstream.jobs.SagaJob;
 import io.factstream.jobs.ViewJob;
+import io.factstream.runtime.EventTime;
 import io.factstream.runtime.JobOptions;
 import io.factstream.runtime.aggregate.CommandHandler;
 import io.factstream.runtime.aggregate.Decider;
@@ -47,19 +49,16 @@ public final class EmbeddedPlatform implements AutoCloseable {
      * @param partitions         partitions of every topic
      * @param checkpointInterval every job's checkpoint interval: how soon outputs become visible
      * @param timeouts           the saga's kitchen and delivery timeouts
-     * @param timing             how the saga tells time
+     * @param time               how the saga tells time
      */
     public record Settings(int partitions, Duration checkpointInterval, OrderFulfilment.Timeouts timeouts,
-                           SagaJob.Timing timing) {
+                           EventTime time) {
 
         /** Quick enough for a demo and for tests: outputs within a second, timeouts in half a minute. */
         public static Settings quick() {
-            SagaJob.Timing timing = new SagaJob.Timing();
-            timing.maxOutOfOrderness = Duration.ofMillis(1_500);
-            timing.idleTimeout = Duration.ofMillis(1_500);
-            timing.clockInterval = Duration.ofMillis(300);
             return new Settings(2, Duration.ofMillis(300),
-                    new OrderFulfilment.Timeouts(Duration.ofSeconds(30), Duration.ofSeconds(30)), timing);
+                    new OrderFulfilment.Timeouts(Duration.ofSeconds(30), Duration.ofSeconds(30)),
+                    EventTime.of(Duration.ofMillis(1_500), Duration.ofMillis(1_500), Duration.ofMillis(300)));
         }
     }
 
@@ -121,7 +120,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
         }
         OrderFulfilment.Timeouts timeouts = settings.timeouts();
         platform.submit("saga " + OrderFulfilment.NAME, (env, options) ->
-                SagaJob.define(env, options, settings.timing(), () -> logic.saga(timeouts)));
+                SagaJob.define(env, options, settings.time(), () -> logic.saga(timeouts)));
         platform.submit("views", (env, options) -> ViewJob.define(env, options, OrderStatusProjection::new,
                 CustomerOrdersProjection::new, KitchenQueueProjection::new));
         return platform;
@@ -133,9 +132,19 @@ public final class EmbeddedPlatform implements AutoCloseable {
      */
     public JobID submit(String name, BiConsumer<StreamExecutionEnvironment, JobOptions> definition)
             throws Exception {
+        return submit(name, options -> { }, definition);
+    }
+
+    /**
+     * Submits a job with the platform's job options changed first (e.g. a batch run, another input or output),
+     * and returns its id.
+     */
+    public JobID submit(String name, Consumer<JobOptions> adjust,
+                        BiConsumer<StreamExecutionEnvironment, JobOptions> definition) throws Exception {
         JobOptions options = JobOptions.defaults(kafka.bootstrapServers());
         options.checkpointInterval = settings.checkpointInterval();
         options.transactionTimeout = Duration.ofMinutes(2);
+        adjust.accept(options);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(options.configuration());
         env.setParallelism(1);
         definition.accept(env, options);

@@ -40,7 +40,7 @@ class LiveTimeoutITCase {
     void theKitchenTimeoutFiresWhenNoOtherEventArrives() throws Exception {
         EmbeddedPlatform.Settings quick = EmbeddedPlatform.Settings.quick();
         EmbeddedPlatform.Settings settings = new EmbeddedPlatform.Settings(1, quick.checkpointInterval(),
-                new OrderFulfilment.Timeouts(Duration.ofSeconds(3), Duration.ofSeconds(3)), quick.timing());
+                new OrderFulfilment.Timeouts(Duration.ofSeconds(3), Duration.ofSeconds(3)), quick.time());
         try (EmbeddedPlatform platform = EmbeddedPlatform.start(settings, EmbeddedPlatform.Logic.standard())) {
             send(platform, "ada", Role.CUSTOMER, new OpenWallet(), "ada");
             send(platform, "ada", Role.CUSTOMER, new TopUpWallet(5_000L), "ada");

@@ -83,7 +83,7 @@ class PlatformITCase {
             options.bounded = true;
             options.groupId = "factstream-order-fulfilment-replay";
             options.transactionalIdPrefix = "factstream-replay";
-            SagaJob.define(env, options, EmbeddedPlatform.Settings.quick().timing(),
+            SagaJob.define(env, options, EmbeddedPlatform.Settings.quick().time(),
                     () -> new OrderFulfilment(EmbeddedPlatform.Settings.quick().timeouts()));
         });
         platform.flink().requestJobResult(replay).get();

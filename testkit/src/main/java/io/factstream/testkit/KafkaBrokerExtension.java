@@ -214,6 +214,16 @@ public final class KafkaBrokerExtension implements BeforeAllCallback, AfterAllCa
     }
 
     /**
+     * Where each partition of the topics ends for a {@code read_committed} reader now (its last stable offset): a
+     * job that starts there sees only what is written after.
+     */
+    public Map<TopicPartition, Long> endOffsets(Collection<String> topics) {
+        try (KafkaConsumer<byte[], byte[]> consumer = committedReader()) {
+            return consumer.endOffsets(assignAll(consumer, topics), CLIENT_TIMEOUT);
+        }
+    }
+
+    /**
      * Reads the topics with {@code isolation.level=read_committed} from the beginning until the records read so far
      * satisfy {@code done}, and returns them; fails with the number of records seen if the deadline passes first.
      */

@@ -148,13 +148,13 @@ public final class WalletDecider implements Decider<WalletState> {
     }
 
     private static long available(WalletState wallet) {
-        return wallet.getBalanceCents() - wallet.getHeldCents();
+        return wallet.getAvailableCents();
     }
 
     @Override
     public WalletState evolve(WalletState wallet, SpecificRecord event) {
         if (event instanceof WalletOpened) {
-            return new WalletState(0L, 0L, new HashMap<>());
+            return new WalletState(0L, 0L, 0L, new HashMap<>());
         }
         Map<String, Authorization> authorizations = new HashMap<>(wallet.getAuthorizations());
         long balance = wallet.getBalanceCents();
@@ -181,6 +181,6 @@ public final class WalletDecider implements Decider<WalletState> {
         } else if (!(event instanceof PaymentDeclined)) {
             throw new IllegalArgumentException("not a payments event: " + event.getSchema().getName());
         }
-        return new WalletState(balance, held, authorizations);
+        return new WalletState(balance, held, balance - held, authorizations);
     }
 }

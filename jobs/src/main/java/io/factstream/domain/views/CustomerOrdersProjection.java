@@ -1,9 +1,9 @@
 package io.factstream.domain.views;
 
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 import io.factstream.catalog.BoundedContext;
 import io.factstream.catalog.EventCatalog;
@@ -47,13 +47,16 @@ public final class CustomerOrdersProjection implements Projection<CustomerOrders
 
     @Override
     public CustomerOrdersRow project(String customerId, CustomerOrdersRow current, EventEnvelope event) {
-        CustomerOrdersRow.Builder row = current != null ? CustomerOrdersRow.newBuilder(current)
-                : CustomerOrdersRow.newBuilder().setCustomerId(customerId).setOrders(Map.of())
+        // The orders sorted by id, so that the row's bytes do not depend on the order its orders' events came in
+        // (a map read back from state or copied is a hash map).
+        CustomerOrdersRow.Builder row = current != null
+                ? CustomerOrdersRow.newBuilder(current).setOrders(new TreeMap<>(current.getOrders()))
+                : CustomerOrdersRow.newBuilder().setCustomerId(customerId).setOrders(new TreeMap<>())
                         .setActiveOrders(List.of());
         Object data = event.getEventData();
         String status = orderStatus(data);
         if (status != null) {
-            Map<String, String> orders = new HashMap<>(row.getOrders());
+            Map<String, String> orders = new TreeMap<>(row.getOrders());
             orders.put(event.getAggregateId(), status);
             return counted(row.setOrders(orders)).build();
         }

@@ -1,7 +1,6 @@
 package io.factstream.runtime.aggregate;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.EnumMap;
 import java.util.Map;
 
@@ -23,12 +22,17 @@ import io.factstream.catalog.CommandEnvelope;
 import io.factstream.catalog.CommandRejected;
 import io.factstream.catalog.EventEnvelope;
 import io.factstream.catalog.RejectionReason;
+import io.factstream.log.LoggedCommand;
 import io.factstream.state.AggregateSnapshot;
 
 /**
  * The Flink shell around a {@link CommandHandler}: keyed by aggregate id, it loads the aggregate's
  * {@link AggregateSnapshot} from one Avro value state, handles the command, stores the new snapshot, emits the
  * stamped events, and sends rejections to the {@link #REJECTIONS} side output. One class serves every aggregate.
+ *
+ * <p>It must see each aggregate's commands in log order. Live, they come in that order (one aggregate, one
+ * partition). In a batch run Flink sorts each key's records by timestamp, and by nothing else, so the aggregate job
+ * times each command by its offset, which grows along the partition.
  *
  * <p>Metrics (group {@code factstream}): {@code commandsAccepted}, {@code commandsDeduplicated},
  * {@code commandsRejected} per {@code reason}, and the histogram {@code commandToEventLatencyMs}, from a command's
@@ -37,7 +41,7 @@ import io.factstream.state.AggregateSnapshot;
  * @param <S> the aggregate's Avro state record
  */
 public final class AggregateProcessor<S extends SpecificRecord>
-        extends KeyedProcessFunction<String, CommandEnvelope, EventEnvelope> {
+        extends KeyedProcessFunction<String, LoggedCommand, EventEnvelope> {
 
     public static final OutputTag<CommandRejected> REJECTIONS =
             new OutputTag<>("rejections", new AvroTypeInfo<>(CommandRejected.class));
@@ -87,10 +91,10 @@ public final class AggregateProcessor<S extends SpecificRecord>
     }
 
     @Override
-    public void processElement(CommandEnvelope command, Context context, Collector<EventEnvelope> out)
+    public void processElement(LoggedCommand logged, Context context, Collector<EventEnvelope> out)
             throws Exception {
-        // The stream record's timestamp is the command record's Kafka timestamp.
-        CommandOutcome outcome = handler.handle(snapshot.value(), command, Instant.ofEpochMilli(context.timestamp()));
+        CommandEnvelope command = logged.getCommand();
+        CommandOutcome outcome = handler.handle(snapshot.value(), command, logged.getWrittenAt());
         if (outcome instanceof CommandOutcome.Accepted acceptance) {
             snapshot.update(acceptance.snapshot());
             acceptance.events().forEach(out::collect);

@@ -113,6 +113,20 @@ public final class CommandHandler<S extends SpecificRecord> {
                 : remember(current, event.getSequenceNumber(), next, event.getCausationId());
     }
 
+    /**
+     * Applies one stored rejection to a snapshot, as when folding an aggregate's log: the rejected command id is
+     * remembered, as the live operator remembered it; the rejection must have been made at the snapshot's version.
+     */
+    public AggregateSnapshot apply(AggregateSnapshot snapshot, CommandRejected rejection) {
+        AggregateSnapshot current = snapshot == null ? emptySnapshot() : snapshot;
+        if (rejection.getAggregateVersion() != current.getVersion()) {
+            throw new IllegalStateException("rejection of command " + rejection.getCommandId() + " for "
+                    + rejection.getSubjectId() + " was made at version " + rejection.getAggregateVersion()
+                    + ", not at version " + current.getVersion());
+        }
+        return remember(current, current.getVersion(), current.getState(), rejection.getCommandId());
+    }
+
     /** The aggregate state held by a snapshot; null when the aggregate does not exist. */
     @SuppressWarnings("unchecked")
     public S state(AggregateSnapshot snapshot) {

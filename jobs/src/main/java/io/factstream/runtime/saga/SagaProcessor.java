@@ -28,6 +28,9 @@ import io.factstream.state.SagaSnapshot;
  * in one Avro value state and at most one event-time timer (at the saga's next due input or deadline), feeds the
  * engine with inputs and with the watermark, and emits the commands. A finished saga's state and timer are removed.
  *
+ * <p>A bounded run (replay, backfill) ends its time at a horizon: deadlines after it do not fire, as they would not
+ * have fired live by then. (At the end of a bounded input the watermark jumps to the end of time.)
+ *
  * <p>Metrics (group {@code factstream}): {@code sagasStarted}, {@code sagasFinished} per {@code outcome} (its
  * first word), {@code commandsSent}, and {@code lateInputs} (inputs that arrived after the watermark had passed
  * them: each one may make a replay differ).
@@ -41,6 +44,7 @@ public final class SagaProcessor<S extends SpecificRecord>
     public static final String STATE_NAME = "saga";
 
     private final SerializableSupplier<SagaDefinition<S>> definition;
+    private final long horizon;
 
     private transient SagaEngine<S> engine;
     private transient ValueState<SagaSnapshot> snapshot;
@@ -50,8 +54,15 @@ public final class SagaProcessor<S extends SpecificRecord>
     private transient Counter late;
     private transient Map<String, Counter> finished;
 
+    /** A processor whose time has no end: a live saga. */
     public SagaProcessor(SerializableSupplier<SagaDefinition<S>> definition) {
+        this(definition, Long.MAX_VALUE);
+    }
+
+    /** @param horizon where time ends for this run, in epoch milliseconds: no deadline after it fires */
+    public SagaProcessor(SerializableSupplier<SagaDefinition<S>> definition, long horizon) {
         this.definition = definition;
+        this.horizon = horizon;
     }
 
     /** The descriptor of the saga state: one Avro snapshot per saga. */
@@ -77,7 +88,7 @@ public final class SagaProcessor<S extends SpecificRecord>
         SpecificRecord record = input.isLeft() ? input.left() : input.right();
         TimerService timers = context.timerService();
         apply(before, before == null || before.getWakeUpAt() == null ? null : before.getWakeUpAt().toEpochMilli(),
-                engine.onInput(context.getCurrentKey(), before, record, timers.currentWatermark()), timers, out);
+                engine.onInput(context.getCurrentKey(), before, record, now(timers)), timers, out);
     }
 
     @Override
@@ -85,9 +96,14 @@ public final class SagaProcessor<S extends SpecificRecord>
         SagaSnapshot before = snapshot.value();
         if (before != null) {
             // The timer that fired is gone: nothing to delete.
-            apply(before, null, engine.onTime(context.getCurrentKey(), before, context.timerService()
-                    .currentWatermark()), context.timerService(), out);
+            apply(before, null, engine.onTime(context.getCurrentKey(), before, now(context.timerService())),
+                    context.timerService(), out);
         }
+    }
+
+    /** The watermark, up to the horizon. */
+    private long now(TimerService timers) {
+        return Math.min(timers.currentWatermark(), horizon);
     }
 
     private void apply(SagaSnapshot before, Long registered, SagaEngine.Result result, TimerService timers,
@@ -102,6 +118,9 @@ public final class SagaProcessor<S extends SpecificRecord>
         }
         SagaSnapshot after = result.snapshot();
         Long wakeUp = after == null ? null : SagaEngine.nextWakeUp(after);
+        if (wakeUp != null && wakeUp > horizon) {
+            wakeUp = null;
+        }
         if (!Objects.equals(registered, wakeUp)) {
             if (registered != null) {
                 timers.deleteEventTimeTimer(registered);

@@ -12,14 +12,21 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.function.SerializableSupplier;
 
+import io.factstream.catalog.EventEnvelope;
 import io.factstream.views.ViewInput;
 import io.factstream.views.ViewRow;
 
 /**
  * The Flink shell around a {@link Projection}: keyed by view key, it keeps the row's latest version (a
- * {@link ViewRow}) in one Avro value state, folds each event into it, and emits every change as the next version:
- * 1, 2, 3, ... per key. An event that changes nothing makes no version. A deleted row leaves no state behind; its
- * last version carries a null row (a tombstone on the latest topic).
+ * {@link ViewRow}) in one Avro value state, folds each event into it as it arrives, and emits every change as the
+ * next version: 1, 2, 3, ... per key. An event that changes nothing makes no version. A deleted row leaves no state
+ * behind; its last version carries a null row (a tombstone on the latest topic).
+ *
+ * <p>Each aggregate's events must arrive in sequence order: live they do (one aggregate, one partition); a batch run
+ * sorts each key's events by timestamp, which the view job sets to the sequence number. The events of different
+ * aggregates may arrive in any order: the projections and the version's {@code updatedAt} and {@code eventId} (the
+ * latest event folded so far) come out the same, so a rebuild or a backfill ends with the rows the live job wrote.
+ * The versions in between show the order the events arrived in.
  *
  * <p>Metrics (group {@code factstream}): {@code rowVersions}, {@code rowsDeleted}.
  *
@@ -63,8 +70,11 @@ public final class ViewProcessor<R extends SpecificRecord> extends KeyedProcessF
         if (Objects.equals(next, row)) {
             return;
         }
+        EventEnvelope event = input.getEvent();
+        boolean newest = current == null || isLater(event, current);
         ViewRow version = new ViewRow(fold.view(), input.getKey(), current == null ? 1 : current.getVersion() + 1,
-                input.getEvent().getCreationTimestamp(), input.getEvent().getEventId(), next);
+                newest ? event.getCreationTimestamp() : current.getUpdatedAt(),
+                newest ? event.getEventId() : current.getEventId(), next);
         out.collect(version);
         versions.inc();
         if (next == null) {
@@ -73,5 +83,11 @@ public final class ViewProcessor<R extends SpecificRecord> extends KeyedProcessF
         } else {
             latest.update(version);
         }
+    }
+
+    /** Whether an event is later than the latest one folded into a row: by time, then by id. */
+    private static boolean isLater(EventEnvelope event, ViewRow row) {
+        int byTime = event.getCreationTimestamp().compareTo(row.getUpdatedAt());
+        return byTime > 0 || byTime == 0 && event.getEventId().compareTo(row.getEventId()) > 0;
     }
 }

@@ -109,6 +109,7 @@ class WalletDeciderTest {
                     .thenEvents(AUTHORIZED)
                     .thenState(state -> {
                         assertThat(state.getHeldCents()).isEqualTo(3900L);
+                        assertThat(state.getAvailableCents()).isEqualTo(1100L);
                         assertThat(state.getAuthorizations().get("order-1").getStatus())
                                 .isEqualTo(AuthorizationStatus.HELD);
                     });
@@ -152,6 +153,7 @@ class WalletDeciderTest {
                     .thenState(state -> {
                         assertThat(state.getBalanceCents()).isEqualTo(1100L);
                         assertThat(state.getHeldCents()).isZero();
+                        assertThat(state.getAvailableCents()).isEqualTo(1100L);
                     });
         }
 

@@ -11,15 +11,15 @@ import io.factstream.catalog.EventCatalog;
 import io.factstream.catalog.EventEnvelope;
 import io.factstream.catalog.EventType;
 
-/** Events for projection tests: an aggregate's n-th event at a time. */
-final class ViewEvents {
+/** Events for view tests: an aggregate's n-th event, some seconds after {@link #T0}, of the order {@code order-1}. */
+public final class ViewEvents {
 
-    static final Instant T0 = Instant.parse("2026-11-26T12:00:00Z");
+    public static final Instant T0 = Instant.parse("2026-11-26T12:00:00Z");
 
     private ViewEvents() {
     }
 
-    static EventEnvelope event(String aggregateId, long sequence, int secondsAfterT0, SpecificRecord data) {
+    public static EventEnvelope event(String aggregateId, long sequence, int secondsAfterT0, SpecificRecord data) {
         EventType type = EventCatalog.get().eventTypeOf(data);
         String id = UUID.nameUUIDFromBytes((aggregateId + "/" + sequence + "/" + type.name()).getBytes(UTF_8))
                 .toString();

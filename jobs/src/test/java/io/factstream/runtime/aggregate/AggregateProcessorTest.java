@@ -4,6 +4,8 @@ import static io.factstream.runtime.aggregate.Sender.customer;
 import static io.factstream.runtime.aggregate.TestCommands.command;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -28,10 +30,12 @@ import io.factstream.catalog.EventEnvelope;
 import io.factstream.catalog.Menu;
 import io.factstream.catalog.OrderLine;
 import io.factstream.catalog.PizzaSize;
+import io.factstream.catalog.RejectionReason;
 import io.factstream.catalog.orders.CancelOrder;
 import io.factstream.catalog.orders.CancellationReason;
 import io.factstream.catalog.orders.PlaceOrder;
 import io.factstream.domain.orders.OrderDecider;
+import io.factstream.log.LoggedCommand;
 import io.factstream.state.OrderState;
 
 /** The aggregate operator in Flink's keyed operator test harness: state, outputs, side outputs, restore. */
@@ -44,7 +48,8 @@ class AggregateProcessorTest {
     /** The Kafka timestamps of the test's command records: written when created, a few milliseconds apart. */
     private static final long WRITTEN = TestCommands.CREATED.toEpochMilli();
 
-    private KeyedOneInputStreamOperatorTestHarness<String, CommandEnvelope, EventEnvelope> harness;
+    private KeyedOneInputStreamOperatorTestHarness<String, LoggedCommand, EventEnvelope> harness;
+    private long nextOffset;
 
     @BeforeEach
     void openHarness() throws Exception {
@@ -58,9 +63,9 @@ class AggregateProcessorTest {
 
     @Test
     void stampsContiguousSequenceNumbersPerAggregate() throws Exception {
-        harness.processElement(command("c-1", "order-1", customer("ada"), PLACE), WRITTEN + 1);
-        harness.processElement(command("c-2", "order-2", customer("ada"), PLACE), WRITTEN + 2);
-        harness.processElement(command("c-3", "order-1", customer("ada"), CANCEL), WRITTEN + 3);
+        harness.processElement(logged(command("c-1", "order-1", customer("ada"), PLACE), WRITTEN + 1));
+        harness.processElement(logged(command("c-2", "order-2", customer("ada"), PLACE), WRITTEN + 2));
+        harness.processElement(logged(command("c-3", "order-1", customer("ada"), CANCEL), WRITTEN + 3));
 
         assertThat(harness.extractOutputValues())
                 .extracting(e -> e.getAggregateId() + "#" + e.getSequenceNumber() + " " + e.getEventType())
@@ -71,8 +76,8 @@ class AggregateProcessorTest {
     @Test
     void dropsDuplicatesWithoutAnyOutput() throws Exception {
         CommandEnvelope place = command("c-1", "order-1", customer("ada"), PLACE);
-        harness.processElement(place, WRITTEN + 1);
-        harness.processElement(place, WRITTEN + 2);
+        harness.processElement(logged(place, WRITTEN + 1));
+        harness.processElement(logged(place, WRITTEN + 2));
 
         assertThat(harness.extractOutputValues()).hasSize(1);
         assertThat(rejections()).isEmpty();
@@ -80,10 +85,10 @@ class AggregateProcessorTest {
 
     @Test
     void sendsRejectionsToTheSideOutput() throws Exception {
-        harness.processElement(command("c-1", "order-1", customer("ada"), PLACE), WRITTEN + 1);
-        harness.processElement(CommandEnvelope.newBuilder(command("c-2", "order-1", customer("ada"), CANCEL))
-                .setExpectedVersion(7L).build(), WRITTEN + 2);
-        harness.processElement(command("c-3", "order-9", customer("ada"), CANCEL), WRITTEN + 3);
+        harness.processElement(logged(command("c-1", "order-1", customer("ada"), PLACE), WRITTEN + 1));
+        harness.processElement(logged(CommandEnvelope.newBuilder(command("c-2", "order-1", customer("ada"), CANCEL))
+                .setExpectedVersion(7L).build(), WRITTEN + 2));
+        harness.processElement(logged(command("c-3", "order-9", customer("ada"), CANCEL), WRITTEN + 3));
 
         assertThat(harness.extractOutputValues()).hasSize(1);
         assertThat(rejections())
@@ -103,19 +108,36 @@ class AggregateProcessorTest {
     void stateSurvivesASnapshotAndRestore(StateBackend backend) throws Exception {
         harness.close();
         harness = open(backend, null);
-        harness.processElement(command("c-1", "order-1", customer("ada"), PLACE), WRITTEN + 1);
+        harness.processElement(logged(command("c-1", "order-1", customer("ada"), PLACE), WRITTEN + 1));
         OperatorSubtaskState snapshot = harness.snapshot(1L, 10L);
         harness.close();
 
         harness = open(backend, snapshot);
-        harness.processElement(command("c-1", "order-1", customer("ada"), PLACE), WRITTEN + 2);
-        harness.processElement(command("c-2", "order-1", customer("ada"), CANCEL), WRITTEN + 3);
+        harness.processElement(logged(command("c-1", "order-1", customer("ada"), PLACE), WRITTEN + 2));
+        harness.processElement(logged(command("c-2", "order-1", customer("ada"), CANCEL), WRITTEN + 3));
 
         assertThat(harness.extractOutputValues())
                 .as("the duplicate is still recognised, and the sequence continues")
                 .extracting(e -> e.getSequenceNumber() + " " + e.getEventType())
                 .containsExactly("2 OrderCancelled");
         assertThat(rejections()).isEmpty();
+    }
+
+    @Test
+    void checksTheCreationTimeAgainstTheLoggedWriteTimeNotTheStreamTimestamp() throws Exception {
+        // The stream timestamp is the offset; the write time comes with the command.
+        harness.processElement(new StreamRecord<>(new LoggedCommand(command("c-1", "order-1", customer("ada"), PLACE),
+                Instant.ofEpochMilli(WRITTEN).plus(Duration.ofHours(1)), 0L), 0L));
+
+        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(rejections()).extracting(CommandRejected::getReason)
+                .containsExactly(RejectionReason.INVALID_COMMAND);
+    }
+
+    /** A command as the job reads it, written at a time, at the next offset, timed by its offset. */
+    private StreamRecord<LoggedCommand> logged(CommandEnvelope command, long writtenAt) {
+        long offset = nextOffset++;
+        return new StreamRecord<>(new LoggedCommand(command, Instant.ofEpochMilli(writtenAt), offset), offset);
     }
 
     private List<CommandRejected> rejections() {
@@ -127,10 +149,10 @@ class AggregateProcessorTest {
         return new AggregateProcessor<>(() -> new OrderDecider(Menu.standard()), 100, CommandHandler.DEFAULT_MAX_CLOCK_SKEW);
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, CommandEnvelope, EventEnvelope> open(
+    private static KeyedOneInputStreamOperatorTestHarness<String, LoggedCommand, EventEnvelope> open(
             StateBackend backend, OperatorSubtaskState restoreFrom) throws Exception {
         var opened = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(processor()),
-                CommandEnvelope::getSubjectId, Types.STRING);
+                (LoggedCommand logged) -> logged.getCommand().getSubjectId(), Types.STRING);
         opened.setStateBackend(backend);
         opened.setup();
         if (restoreFrom != null) {

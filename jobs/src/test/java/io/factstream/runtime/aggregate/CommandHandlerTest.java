@@ -173,6 +173,23 @@ class CommandHandlerTest {
                 .hasMessageContaining("has sequence number 1 after version 1");
     }
 
+    @Test
+    void foldingTheLogRebuildsTheSnapshotTheHandlerKept() {
+        CommandOutcome placed = handler.handle(null, command("c-1", PLACE), WRITTEN);
+        AggregateSnapshot live = accepted(placed).snapshot();
+        CommandOutcome.Rejected conflict = (CommandOutcome.Rejected) handler.handle(live,
+                CommandEnvelope.newBuilder(command("c-2", CANCEL)).setExpectedVersion(5L).build(), WRITTEN);
+        CommandOutcome cancelled = handler.handle(conflict.snapshot(), command("c-3", CANCEL), WRITTEN);
+
+        AggregateSnapshot folded = handler.apply(null, accepted(placed).events().get(0));
+        folded = handler.apply(folded, conflict.rejection());
+        folded = handler.apply(folded, accepted(cancelled).events().get(0));
+
+        assertThat(folded).isEqualTo(accepted(cancelled).snapshot());
+        assertThatThrownBy(() -> handler.apply(null, conflict.rejection()))
+                .hasMessageContaining("was made at version 1, not at version 0");
+    }
+
     private static CommandOutcome.Accepted accepted(CommandOutcome outcome) {
         assertThat(outcome).isInstanceOf(CommandOutcome.Accepted.class);
         return (CommandOutcome.Accepted) outcome;

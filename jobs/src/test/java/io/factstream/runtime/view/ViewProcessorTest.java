@@ -25,11 +25,17 @@ import io.factstream.catalog.kitchen.TicketOpened;
 import io.factstream.catalog.kitchen.TicketPrepared;
 import io.factstream.catalog.orders.OrderConfirmed;
 import io.factstream.domain.views.KitchenQueueProjection;
+import io.factstream.domain.views.OrderStatusProjection;
+import io.factstream.domain.views.ViewEvents;
 import io.factstream.views.KitchenQueueRow;
+import io.factstream.views.OrderStatusRow;
 import io.factstream.views.ViewInput;
 import io.factstream.views.ViewRow;
 
-/** The view operator in Flink's keyed operator test harness: versions per key, no-ops, deletion. */
+/**
+ * The view operator in Flink's keyed operator test harness: versions per key, no-ops, deletion, and rows that end
+ * the same whatever order the contexts' events arrive in.
+ */
 class ViewProcessorTest {
 
     private static final Instant T0 = Instant.parse("2026-11-26T12:00:00Z");
@@ -72,6 +78,33 @@ class ViewProcessorTest {
 
         assertThat(harness.extractOutputValues()).hasSize(1);
         assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
+    }
+
+    @Test
+    void endsWithTheSameRowWhateverOrderTheContextsEventsArriveIn() throws Exception {
+        List<EventEnvelope> events = List.of(
+                ViewEvents.event("t-1", 1, 1, new TicketOpened(List.of(new OrderLine("FUNGHI", PizzaSize.SMALL, 1)))),
+                ViewEvents.event("order-1", 2, 2, new OrderConfirmed(900L)),
+                ViewEvents.event("t-1", 2, 3, new PreparationStarted("carlo")));
+        List<ViewRow> inOrder = fold(events, "order-1");
+        List<ViewRow> reversed = fold(List.of(events.get(1), events.get(0), events.get(2)), "order-1");
+
+        assertThat(reversed.get(reversed.size() - 1)).isEqualTo(inOrder.get(inOrder.size() - 1));
+        assertThat(inOrder.get(inOrder.size() - 1).getUpdatedAt()).as("the latest event's time")
+                .isEqualTo(ViewEvents.T0.plusSeconds(3));
+    }
+
+    /** The versions a fresh order-status operator makes of one row from these events, in this order. */
+    private static List<ViewRow> fold(List<EventEnvelope> events, String key) throws Exception {
+        try (var orderStatus = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new ViewProcessor<OrderStatusRow>(OrderStatusProjection::new)),
+                ViewInput::getKey, Types.STRING)) {
+            orderStatus.open();
+            for (EventEnvelope event : events) {
+                orderStatus.processElement(new ViewInput(key, event), event.getSequenceNumber());
+            }
+            return orderStatus.extractOutputValues();
+        }
     }
 
     private void input(String key, long sequence, SpecificRecord data) throws Exception {

@@ -1,0 +1,55 @@
+package io.factstream.statetools;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.apache.flink.api.common.RuntimeExecutionMode;
+
+import io.factstream.runtime.JobOptions;
+import io.factstream.runtime.LogBound;
+import picocli.CommandLine.Option;
+
+/** Where a tool reads an event log: a range of the Kafka topics, or a topic dump file. */
+public final class LogInput {
+
+    @Option(names = {"-b", "--bootstrap-servers"}, defaultValue = "localhost:9092",
+            description = "Kafka to read the log from (default: ${DEFAULT-VALUE}).")
+    String bootstrapServers;
+
+    @Option(names = "--from", defaultValue = "earliest", converter = JobOptions.LogBoundConverter.class,
+            description = "Where the log starts: earliest, an ISO-8601 time, or <topic>:<partition>=<offset>,... "
+                    + "(default: ${DEFAULT-VALUE}).")
+    LogBound from;
+
+    @Option(names = "--until", defaultValue = "latest", converter = JobOptions.LogBoundConverter.class,
+            description = "Where the log ends: latest, <topic>:<partition>=<offset>,..., or an ISO-8601 time: each "
+                    + "aggregate's entries up to the first one created after it (default: ${DEFAULT-VALUE}).")
+    LogBound until;
+
+    @Option(names = "--input-file", description = "Read the log from this topic dump file instead of Kafka.")
+    Path inputFile;
+
+    /** Options for a batch run over this log; fails with a one-line cause when the dump file cannot be read. */
+    JobOptions jobOptions() {
+        if (inputFile != null && !Files.isReadable(inputFile)) {
+            throw new IllegalArgumentException("no readable topic dump at " + inputFile);
+        }
+        JobOptions options = JobOptions.defaults(bootstrapServers);
+        options.mode = RuntimeExecutionMode.BATCH;
+        options.from = from;
+        // A partition's records are not in time order, so a time cuts each aggregate's log, not the partitions.
+        options.until = until.time() != null ? LogBound.LATEST : until;
+        options.inputFile = inputFile == null ? null : inputFile.toAbsolutePath().toString();
+        return options;
+    }
+
+    /** Where a fold of each aggregate's log stops, in epoch milliseconds of creation time: --until, or never. */
+    long foldUntil() {
+        return until.time() != null ? until.time().toEpochMilli() : Long.MAX_VALUE;
+    }
+
+    /** Where the log is, in words. */
+    String describe() {
+        return inputFile != null ? inputFile.toString() : bootstrapServers + " from " + from + " until " + until;
+    }
+}
