@@ -60,9 +60,7 @@ public final class TopicDump {
 
     /** Hands each record of a dump file to the consumer, in the file's order, and returns how many there were. */
     public static long read(Path file, Consumer<TopicRecord> each) throws IOException {
-        if (!Files.isReadable(file)) {
-            throw new IOException("no readable topic dump at " + file);
-        }
+        readable(file);
         try (InputStream in = Files.newInputStream(file)) {
             return read(in, each);
         } catch (IOException e) {
@@ -89,13 +87,16 @@ public final class TopicDump {
      * with at least as many partitions.
      */
     public static long load(Path file, String bootstrapServers, Duration timeout) throws IOException {
+        readable(file);
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
-        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 30_000));
+        int requestTimeout = (int) Math.min(timeout.toMillis(), 30_000);
+        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, requestTimeout);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        // at least a request's time and the linger, as the producer demands
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(timeout.toMillis(), requestTimeout + 5));
         List<Future<RecordMetadata>> sends = new ArrayList<>();
         long count;
         try (KafkaProducer<byte[], byte[]> producer =
@@ -112,6 +113,12 @@ public final class TopicDump {
             throw new IOException("Kafka refused a record of " + file + ": " + e.getCause().getMessage(), e);
         }
         return count;
+    }
+
+    private static void readable(Path file) throws IOException {
+        if (!Files.isReadable(file)) {
+            throw new IOException("no readable topic dump at " + file);
+        }
     }
 
     /** A dump record as the Kafka consumer would have handed it over. */

@@ -3,8 +3,6 @@ package io.factstream.topics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -22,8 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import io.factstream.testkit.CommandLineRun;
 import io.factstream.testkit.KafkaBrokerExtension;
-import picocli.CommandLine;
 
 /** The topic tool against a real broker: creation, configs, idempotency, drift, and its command line. */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -90,39 +88,30 @@ class TopicAdminITCase {
             assertThat(admin.check(CATALOG).drifted()).as("nothing was changed").hasSize(2);
         }
 
-        Run check = run("check", "-b", KAFKA.bootstrapServers(), "--partitions", "2");
-        assertThat(check.exitCode).isEqualTo(1);
-        assertThat(check.out).contains("DIFFERS   orders.rejections: cleanup.policy is compact, expected delete")
+        CommandLineRun check = run("check", "-b", KAFKA.bootstrapServers(), "--partitions", "2");
+        assertThat(check.exitCode()).isEqualTo(1);
+        assertThat(check.out()).contains("DIFFERS   orders.rejections: cleanup.policy is compact, expected delete")
                 .contains("0 created, 0 missing, 20 unchanged, 2 differ from the catalog");
     }
 
     @Test
     @Order(3)
     void theCommandLineExplainsWhatItCannotDoInOneLine() {
-        Run unreachable = run("check", "-b", "127.0.0.1:1", "--timeout", "PT2S");
-        assertThat(unreachable.exitCode).isEqualTo(3);
-        assertThat(unreachable.err.strip()).startsWith("topics check: cannot list topics").doesNotContain("\n");
+        CommandLineRun unreachable = run("check", "-b", "127.0.0.1:1", "--timeout", "PT2S");
+        assertThat(unreachable.exitCode()).isEqualTo(3);
+        assertThat(unreachable.err().strip()).startsWith("topics check: cannot list topics").doesNotContain("\n");
 
-        Run badArgument = run("ensure", "--partitions", "many");
-        assertThat(badArgument.exitCode).isEqualTo(2);
-        assertThat(badArgument.err).contains("Invalid value for option '--partitions'");
+        CommandLineRun badArgument = run("ensure", "--partitions", "many");
+        assertThat(badArgument.exitCode()).isEqualTo(2);
+        assertThat(badArgument.err()).contains("Invalid value for option '--partitions'");
 
-        Run list = run("list");
-        assertThat(list.exitCode).isZero();
-        assertThat(list.out.lines()).hasSize(22);
+        CommandLineRun list = run("list");
+        assertThat(list.exitCode()).isZero();
+        assertThat(list.out().lines()).hasSize(22);
     }
 
-    private record Run(int exitCode, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine command = TopicsCommand.commandLine();
-        command.setOut(new PrintWriter(out));
-        command.setErr(new PrintWriter(err));
-        int exitCode = command.execute(args);
-        return new Run(exitCode, out.toString(), err.toString());
+    private static CommandLineRun run(String... args) {
+        return CommandLineRun.of(TopicsCommand.commandLine(), args);
     }
 
     private static List<String> names(Collection<TopicSpec> topics) {

@@ -1,14 +1,11 @@
 package io.factstream.statetools;
 
-import java.io.PrintWriter;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.util.CloseableIterator;
 
 import io.factstream.log.KeyedSnapshot;
 import io.factstream.runtime.JobOptions;
@@ -65,20 +62,11 @@ final class AsOfCommand implements Callable<Integer> {
                 .map(snapshot -> SavepointStates.json(snapshot.getAggregateId(), snapshot.getSnapshot()), Types.STRING)
                 .name("json");
 
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        err.printf("folding the %s log at %s as of %s%n", aggregate.context.id(), log.describe(), at);
-        long printed = 0;
-        try (Progress progress = new Progress("log records", -1, err, Duration.ofSeconds(2));
-             CloseableIterator<String> results = lines.executeAndCollect("state-tools as-of")) {
-            while (results.hasNext()) {
-                out.println(results.next());
-                printed++;
-            }
-        }
-        out.flush();
+        spec.commandLine().getErr().printf("folding the %s log at %s as of %s%n", aggregate.context.id(),
+                log.describe(), at);
+        long printed = StateTools.printLines(lines, "state-tools as-of", spec, true);
         if (aggregateId != null && printed == 0) {
-            err.println("as-of: " + aggregateId + " did not exist at " + at);
+            spec.commandLine().getErr().println("as-of: " + aggregateId + " did not exist at " + at);
             return StateTools.EXIT_NO;
         }
         return 0;

@@ -1,12 +1,10 @@
 package io.factstream.statetools;
 
-import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
 import org.apache.flink.state.api.SavepointReader;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.util.CloseableIterator;
 
 import io.factstream.catalog.BoundedContext;
 import io.factstream.domain.fulfilment.OrderFulfilment;
@@ -67,15 +65,7 @@ final class InspectCommand implements Callable<Integer> {
                 ? SavepointStates.asJson(reader, new SagaUids(OrderFulfilment.NAME).processor(),
                         SagaProcessor.stateDescriptor(), key)
                 : SavepointStates.asJson(reader, ViewUids.processor(which.view), ViewProcessor.stateDescriptor(), key);
-        PrintWriter out = spec.commandLine().getOut();
-        long printed = 0;
-        try (CloseableIterator<String> lines = states.executeAndCollect("state-tools inspect")) {
-            while (lines.hasNext()) {
-                out.println(lines.next());
-                printed++;
-            }
-        }
-        out.flush();
+        long printed = StateTools.printLines(states, "state-tools inspect", spec, false);
         if (key != null && printed == 0) {
             spec.commandLine().getErr().println("inspect: no state for key " + key);
             return StateTools.EXIT_NO;

@@ -1,17 +1,21 @@
 package io.factstream.statetools;
 
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.List;
 
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.CloseableIterator;
 
 import io.factstream.catalog.BoundedContext;
 import io.factstream.runtime.JobOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code state-tools}: the command line over the jobs' state. Each subcommand runs a Flink batch job in this JVM
@@ -74,6 +78,26 @@ public final class StateTools {
 
     private static String javaSerialized(String type) {
         return type + ": {type: kryo, kryo-type: default, class: com.esotericsoftware.kryo.serializers.JavaSerializer}";
+    }
+
+    /**
+     * Runs the job that makes these lines, prints each on the command's output as it comes, and returns how many
+     * there were; a job that reads a log shows on the error output how far it has come.
+     */
+    static long printLines(DataStream<String> lines, String job, CommandSpec spec, boolean readsLog)
+            throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        long printed = 0;
+        try (Progress progress = readsLog
+                ? new Progress("log records", -1, spec.commandLine().getErr(), Duration.ofSeconds(2)) : null;
+             CloseableIterator<String> results = lines.executeAndCollect(job)) {
+            while (results.hasNext()) {
+                out.println(results.next());
+                printed++;
+            }
+        }
+        out.flush();
+        return printed;
     }
 
     /** The innermost cause of a failure, in one line: a Flink job failure wraps it several times. */

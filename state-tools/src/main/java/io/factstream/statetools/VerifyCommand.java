@@ -1,13 +1,11 @@
 package io.factstream.statetools;
 
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.util.CloseableIterator;
 
 import io.factstream.log.KeyedSnapshot;
 import io.factstream.runtime.JobOptions;
@@ -50,19 +48,11 @@ final class VerifyCommand implements Callable<Integer> {
                 .process(new SnapshotComparison(), Types.STRING)
                 .name("compare");
 
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        err.printf("verifying %s against the %s log at %s%n", savepoint.savepoint, aggregate.context.id(),
-                log.describe());
+        spec.commandLine().getErr().printf("verifying %s against the %s log at %s%n", savepoint.savepoint,
+                aggregate.context.id(), log.describe());
         SnapshotComparison.COMPARED.set(0);
-        long found = 0;
-        try (Progress progress = new Progress("log records", -1, err, Duration.ofSeconds(2));
-             CloseableIterator<String> lines = mismatches.executeAndCollect("state-tools verify")) {
-            while (lines.hasNext()) {
-                out.println(lines.next());
-                found++;
-            }
-        }
+        long found = StateTools.printLines(mismatches, "state-tools verify", spec, true);
+        PrintWriter out = spec.commandLine().getOut();
         out.printf("%d of %d %s aggregates differ from their log%n", found, SnapshotComparison.COMPARED.get(),
                 aggregate.context.aggregateType());
         out.flush();

@@ -20,7 +20,6 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -45,6 +44,7 @@ import io.factstream.serde.SingleObjectCodec;
 import io.factstream.serde.UndecodableRecordException;
 import io.factstream.state.AggregateSnapshot;
 import io.factstream.state.WalletState;
+import io.factstream.testkit.CommandLineRun;
 import io.factstream.testkit.KafkaBrokerExtension;
 import io.factstream.topics.TopicCatalog;
 
@@ -77,11 +77,11 @@ class MigrateITCase {
     @BeforeAll
     static void migrate() throws Exception {
         migrated = dir.resolve("version-2");
-        ToolRun run = ToolRun.of("migrate", "--migration", "wallet-available-balance", "--savepoint",
+        CommandLineRun run = run("migrate", "--migration", "wallet-available-balance", "--savepoint",
                 VERSION_1.toString(), "--out", migrated.toString());
         assertThat(run.exitCode()).as(run.toString()).isZero();
         folded = foldTheLog();
-        ToolRun version1 = ToolRun.of("inspect", "--aggregate", "payments", "--savepoint", VERSION_1.toString());
+        CommandLineRun version1 = run("inspect", "--aggregate", "payments", "--savepoint", VERSION_1.toString());
         aggregates = version1.lines().size();
         assertThat(aggregates).isGreaterThanOrEqualTo(folded.size()).isPositive();
         assertThat(run.out()).contains("wallet-available-balance: migrated " + aggregates + " Wallet aggregates");
@@ -89,12 +89,12 @@ class MigrateITCase {
 
     @Test
     void theMigratedSavepointAgreesWithTheLogWhereTheRestoredOneDoesNot() {
-        ToolRun before = ToolRun.of("verify", "--context", "payments", "--savepoint", VERSION_1.toString(),
+        CommandLineRun before = run("verify", "--context", "payments", "--savepoint", VERSION_1.toString(),
                 "--input-file", LOG.toString());
         assertThat(before.exitCode()).as(before.toString()).isEqualTo(StateTools.EXIT_NO);
         assertThat(before.out()).contains("availableCents");
 
-        ToolRun after = ToolRun.of("verify", "--context", "payments", "--savepoint", migrated.toString(),
+        CommandLineRun after = run("verify", "--context", "payments", "--savepoint", migrated.toString(),
                 "--input-file", LOG.toString());
         assertThat(after.exitCode()).as(after.toString()).isZero();
         assertThat(after.lines()).containsExactly("0 of " + aggregates + " Wallet aggregates differ from their log");
@@ -194,5 +194,9 @@ class MigrateITCase {
             snapshots.put(event.getAggregateId(), handler.apply(snapshots.get(event.getAggregateId()), event));
         }
         return snapshots;
+    }
+
+    private static CommandLineRun run(String... args) {
+        return CommandLineRun.of(StateTools.commandLine(), args);
     }
 }

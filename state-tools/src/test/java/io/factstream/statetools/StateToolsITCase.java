@@ -64,6 +64,7 @@ import io.factstream.serde.SingleObjectCodec;
 import io.factstream.serde.UndecodableRecordException;
 import io.factstream.state.AggregateSnapshot;
 import io.factstream.state.WalletState;
+import io.factstream.testkit.CommandLineRun;
 import io.factstream.testkit.KafkaBrokerExtension;
 import io.factstream.topics.TopicCatalog;
 
@@ -119,16 +120,16 @@ class StateToolsITCase {
 
     @Test
     void inspectPrintsTheStateTheJobsOutputsImply() {
-        ToolRun all = ToolRun.of("inspect", "--aggregate", "payments", "--savepoint", live.toString());
+        CommandLineRun all = run("inspect", "--aggregate", "payments", "--savepoint", live.toString());
         assertThat(all.exitCode()).as(all.toString()).isZero();
         assertThat(all.lines()).hasSize(expected.size()).containsExactlyInAnyOrderElementsOf(
                 expected.entrySet().stream().map(e -> SavepointStates.json(e.getKey(), e.getValue())).toList());
 
         String wallet = aWalletWithAnAuthorization();
-        ToolRun one = ToolRun.of("inspect", "--aggregate", "payments", "--savepoint", live.toString(), "--key", wallet);
+        CommandLineRun one = run("inspect", "--aggregate", "payments", "--savepoint", live.toString(), "--key", wallet);
         assertThat(one.lines()).containsExactly(SavepointStates.json(wallet, expected.get(wallet)));
 
-        ToolRun none = ToolRun.of("inspect", "--aggregate", "payments", "--savepoint", live.toString(), "--key", "x");
+        CommandLineRun none = run("inspect", "--aggregate", "payments", "--savepoint", live.toString(), "--key", "x");
         assertThat(none.exitCode()).isEqualTo(StateTools.EXIT_NO);
         assertThat(none.err()).contains("no state for key x");
     }
@@ -136,7 +137,7 @@ class StateToolsITCase {
     @Test
     void aJobStartedFromABootstrappedSavepointGoesOnWhereTheLogEnds() throws Exception {
         Path bootstrapped = dir.resolve("bootstrapped");
-        ToolRun run = ToolRun.of("bootstrap", "--context", "payments", "-b", KAFKA.bootstrapServers(),
+        CommandLineRun run = run("bootstrap", "--context", "payments", "-b", KAFKA.bootstrapServers(),
                 "--until", logEnd, "--out", bootstrapped.toString());
         assertThat(run.exitCode()).as(run.toString()).isZero();
         assertThat(run.out()).contains("wrote the state of " + expected.size() + " Wallet aggregates");
@@ -174,7 +175,7 @@ class StateToolsITCase {
 
     @Test
     void verifyPassesOnAConsistentSavepointAndNamesTheAggregateOfACorruptedOne() throws Exception {
-        ToolRun consistent = ToolRun.of("verify", "--context", "payments", "--savepoint", live.toString(),
+        CommandLineRun consistent = run("verify", "--context", "payments", "--savepoint", live.toString(),
                 "-b", KAFKA.bootstrapServers(), "--until", logEnd);
         assertThat(consistent.exitCode()).as(consistent.toString()).isZero();
         assertThat(consistent.lines()).containsExactly(
@@ -182,7 +183,7 @@ class StateToolsITCase {
 
         String wallet = aWalletWithAnAuthorization();
         Path corrupted = corrupt(live, wallet);
-        ToolRun broken = ToolRun.of("verify", "--context", "payments", "--savepoint", corrupted.toString(),
+        CommandLineRun broken = run("verify", "--context", "payments", "--savepoint", corrupted.toString(),
                 "-b", KAFKA.bootstrapServers(), "--until", logEnd);
         assertThat(broken.exitCode()).as(broken.toString()).isEqualTo(StateTools.EXIT_NO);
         assertThat(broken.lines()).hasSize(2);
@@ -205,13 +206,13 @@ class StateToolsITCase {
                 .filter(c -> !c.getCreationTimestamp().isAfter(at)).toList(), DEDUP_WINDOW).snapshots().get(wallet);
         assertThat(then.getVersion()).as("between two events").isEqualTo(events.get(k).getSequenceNumber());
 
-        ToolRun run = ToolRun.of("as-of", "--context", "payments", "--at", at.toString(), "--aggregate", wallet,
+        CommandLineRun run = run("as-of", "--context", "payments", "--at", at.toString(), "--aggregate", wallet,
                 "-b", KAFKA.bootstrapServers(), "--until", logEnd);
         assertThat(run.exitCode()).as(run.toString()).isZero();
         assertThat(run.lines()).containsExactly(SavepointStates.json(wallet, then));
 
         Instant beforeItAll = events.get(0).getCreationTimestamp().minusMillis(1);
-        ToolRun none = ToolRun.of("as-of", "--context", "payments", "--at", beforeItAll.toString(), "--aggregate",
+        CommandLineRun none = run("as-of", "--context", "payments", "--at", beforeItAll.toString(), "--aggregate",
                 wallet, "-b", KAFKA.bootstrapServers(), "--until", logEnd);
         assertThat(none.exitCode()).isEqualTo(StateTools.EXIT_NO);
         assertThat(none.err()).contains(wallet + " did not exist at " + beforeItAll);
@@ -222,12 +223,12 @@ class StateToolsITCase {
         List<CommandEnvelope> commands = mix.commands();
         Instant middle = commands.get(commands.size() / 2).getCreationTimestamp();
         Path early = dir.resolve("early");
-        ToolRun bootstrap = ToolRun.of("bootstrap", "--context", "payments", "-b", KAFKA.bootstrapServers(),
+        CommandLineRun bootstrap = run("bootstrap", "--context", "payments", "-b", KAFKA.bootstrapServers(),
                 "--until", middle.toString(), "--out", early.toString());
         assertThat(bootstrap.exitCode()).as(bootstrap.toString()).isZero();
         assertThat(inspect(early)).as("the state before the middle").isNotEqualTo(inspect(live));
 
-        ToolRun run = ToolRun.of("as-of", "--context", "payments", "--at", Instant.now().toString(),
+        CommandLineRun run = run("as-of", "--context", "payments", "--at", Instant.now().toString(),
                 "--savepoint", early.toString(), "--from", middle.toString(), "--until", logEnd,
                 "-b", KAFKA.bootstrapServers());
         assertThat(run.exitCode()).as(run.toString()).isZero();
@@ -263,7 +264,7 @@ class StateToolsITCase {
     }
 
     private static List<String> inspect(Path savepoint) {
-        ToolRun run = ToolRun.of("inspect", "--aggregate", "payments", "--savepoint", savepoint.toString());
+        CommandLineRun run = run("inspect", "--aggregate", "payments", "--savepoint", savepoint.toString());
         assertThat(run.exitCode()).as(run.toString()).isZero();
         return run.lines().stream().sorted().toList();
     }
@@ -356,5 +357,9 @@ class StateToolsITCase {
             }
         }
         return decoded;
+    }
+
+    private static CommandLineRun run(String... args) {
+        return CommandLineRun.of(StateTools.commandLine(), args);
     }
 }

@@ -4,6 +4,9 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,6 +24,7 @@ import java.util.function.Function;
 
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.JobID;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -46,7 +50,10 @@ import io.factstream.read.MemoryImage;
 import io.factstream.read.Position;
 import io.factstream.read.ViewHistory;
 import io.factstream.runtime.view.Projection;
+import io.factstream.serde.AvroJson;
 import io.factstream.serde.SingleObjectCodec;
+import io.factstream.statetools.StateTools;
+import io.factstream.testkit.CommandLineRun;
 import io.factstream.testkit.KafkaBrokerExtension;
 import io.factstream.topics.CommittedReader;
 import io.factstream.topics.TopicCatalog;
@@ -189,6 +196,25 @@ class ViewsITCase {
             }
         } finally {
             fresh.stop();
+        }
+    }
+
+    @Test
+    @Order(5)
+    void inspectShowsTheRowsOfASavepointOfTheViewJob() throws Exception {
+        JobID views = platform.jobs().get("views");
+        Path savepoint = Path.of(URI.create(platform.flink().stopWithSavepoint(views,
+                Files.createTempDirectory("views-savepoint").toUri().toString(), false, SavepointFormatType.CANONICAL).get()));
+
+        CommandLineRun inspect = CommandLineRun.of(StateTools.commandLine(), "inspect", "--view",
+                OrderStatusProjection.VIEW, "--savepoint", savepoint.toString());
+        assertThat(inspect.exitCode()).as(inspect.toString()).isZero();
+        try (MemoryImage image = MemoryImage.follow(platform.bootstrapServers(), OrderStatusProjection.VIEW)) {
+            image.awaitCaughtUp(WAIT);
+            assertThat(inspect.lines()).as("the rows of the latest topic")
+                    .containsExactlyInAnyOrderElementsOf(image.snapshot().entrySet().stream()
+                            .map(row -> "{\"key\": \"" + row.getKey() + "\", \"state\": "
+                                    + AvroJson.of(row.getValue()) + "}").toList());
         }
     }
 
