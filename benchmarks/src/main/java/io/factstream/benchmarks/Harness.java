@@ -122,11 +122,11 @@ final class Harness {
 
     /** Prints one round: each run's rate and its ratio to the rate of the run named as its baseline. */
     static void print(String title, List<Run> runs, List<Integer> baselines, String versus) {
-        System.out.printf("%n%s%n%-62s %9s %9s %12s %12s%n", title, "run", "records", "seconds", "records/s",
+        System.out.printf("%n%s%n%-70s %9s %9s %12s %12s%n", title, "run", "records", "seconds", "records/s",
                 versus);
         for (int i = 0; i < runs.size(); i++) {
             Run run = runs.get(i);
-            System.out.printf("%-62s %9d %9.2f %12.0f %12.2f%n", run.name(), run.records(),
+            System.out.printf("%-70s %9d %9.2f %12.0f %12.2f%n", run.name(), run.records(),
                     run.elapsed().toMillis() / 1000.0, run.perSecond(),
                     run.perSecond() / runs.get(baselines.get(i)).perSecond());
         }
@@ -134,14 +134,14 @@ final class Harness {
 
     /** Per run, the median rate and the median of its per-round ratios to its baseline. */
     static void printMedians(List<List<Run>> rounds, List<Integer> baselines, String versus) {
-        System.out.printf("%nmedian of %d rounds%n%-62s %12s %12s%n", rounds.size(), "run", "records/s", versus);
+        System.out.printf("%nmedian of %d rounds%n%-70s %12s %12s%n", rounds.size(), "run", "records/s", versus);
         for (int i = 0; i < rounds.get(0).size(); i++) {
             int run = i;
             int baseline = baselines.get(i);
             List<Double> rates = rounds.stream().map(r -> r.get(run).perSecond()).sorted().toList();
             List<Double> ratios = rounds.stream()
                     .map(r -> r.get(run).perSecond() / r.get(baseline).perSecond()).sorted().toList();
-            System.out.printf("%-62s %12.0f %12.2f%n", rounds.get(0).get(run).name(), median(rates),
+            System.out.printf("%-70s %12.0f %12.2f%n", rounds.get(0).get(run).name(), median(rates),
                     median(ratios));
         }
     }
