@@ -15,11 +15,14 @@ import java.util.List;
  * @param deadLetters       records on the DLQ topic
  * @param events            records on the events topic
  * @param rejections        records on the rejections topic
+ * @param sequenceGaps      events whose sequence number is not the one due for their aggregate (a gap, a repeat or
+ *                          a reordering)
+ * @param repeatedEventIds  events whose event id was seen before: duplicates
  * @param problems          every violation of an invariant, one line each; empty when all hold
  */
 public record AuditReport(long commandRecords, long distinctCommands, long resentCommands, long answeredByEvents,
                           long answeredByRejection, long undecodable, long deadLetters, long events, long rejections,
-                          List<String> problems) {
+                          long sequenceGaps, long repeatedEventIds, List<String> problems) {
 
     public AuditReport {
         problems = List.copyOf(problems);
@@ -39,6 +42,7 @@ public record AuditReport(long commandRecords, long distinctCommands, long resen
                 answeredByEvents, answeredByRejection, distinctCommands - answeredByEvents - answeredByRejection));
         lines.add(String.format("topics:   %d events, %d rejections, %d dead letters", events, rejections,
                 deadLetters));
+        lines.add(String.format("events:   %d sequence gaps, %d duplicates", sequenceGaps, repeatedEventIds));
         lines.add(problems.isEmpty() ? "invariants hold" : problems.size() + " problems:");
         problems.forEach(p -> lines.add("  " + p));
         return lines;

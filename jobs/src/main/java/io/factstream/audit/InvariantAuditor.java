@@ -15,12 +15,14 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 
+import io.factstream.catalog.BoundedContext;
 import io.factstream.catalog.CommandEnvelope;
 import io.factstream.catalog.CommandRejected;
 import io.factstream.catalog.EventEnvelope;
 import io.factstream.serde.DeadLetterHeaders;
 import io.factstream.serde.SingleObjectCodec;
 import io.factstream.serde.UndecodableRecordException;
+import io.factstream.topics.CommittedReader;
 
 /**
  * Checks DESIGN.md's invariants 1 to 3 on what one context's topics hold, read with {@code read_committed}:
@@ -39,6 +41,13 @@ public final class InvariantAuditor {
     private final SingleObjectCodec<CommandEnvelope> commandCodec = SingleObjectCodec.forType(CommandEnvelope.class);
     private final SingleObjectCodec<EventEnvelope> eventCodec = SingleObjectCodec.forType(EventEnvelope.class);
     private final SingleObjectCodec<CommandRejected> rejectionCodec = SingleObjectCodec.forType(CommandRejected.class);
+
+    /** Audits what one context's topics hold, all of it, as {@code read_committed} consumers see it. */
+    public AuditReport audit(CommittedReader topics, BoundedContext context) {
+        return audit(topics.readAll(List.of(context.commandsTopic())), topics.readAll(List.of(context.eventsTopic())),
+                topics.readAll(List.of(context.rejectionsTopic())),
+                topics.readAll(List.of(context.deadLetterTopic())));
+    }
 
     /** Audits the records of one context's commands, events, rejections and DLQ topics, each in partition order. */
     public AuditReport audit(List<ConsumerRecord<byte[], byte[]>> commands,
@@ -64,16 +73,20 @@ public final class InvariantAuditor {
         Map<String, Long> eventsByCommand = new HashMap<>();
         Map<String, Long> lastSequence = new HashMap<>();
         Set<String> eventIds = new HashSet<>();
+        long gaps = 0;
+        long repeatedEventIds = 0;
         for (ConsumerRecord<byte[], byte[]> record : events) {
             EventEnvelope event = decode(eventCodec, record, problems);
             if (event == null) {
                 continue;
             }
             if (!eventIds.add(event.getEventId())) {
+                repeatedEventIds++;
                 problems.add("event id " + event.getEventId() + " of " + event.getAggregateId() + " repeats");
             }
             long expected = lastSequence.getOrDefault(event.getAggregateId(), 0L) + 1;
             if (event.getSequenceNumber() != expected) {
+                gaps++;
                 problems.add("aggregate " + event.getAggregateId() + ": sequence number " + event.getSequenceNumber()
                         + " where " + expected + " was due");
             }
@@ -131,7 +144,8 @@ public final class InvariantAuditor {
                 .forEach(o -> problems.add("dead letter for " + o + ", which decodes or does not exist"));
 
         return new AuditReport(commands.size(), distinct.size(), resent, byEvents, byRejection,
-                undecodableOffsets.size(), deadLetters.size(), events.size(), rejections.size(), problems);
+                undecodableOffsets.size(), deadLetters.size(), events.size(), rejections.size(), gaps, repeatedEventIds,
+                problems);
     }
 
     private static <T extends SpecificRecord> T decode(

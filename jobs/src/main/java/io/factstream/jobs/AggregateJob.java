@@ -76,7 +76,8 @@ public final class AggregateJob implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         StreamExecutionEnvironment env = options.environment();
-        define(env, options, context, dedupWindow, maxClockSkew, () -> Deciders.forContext(context));
+        BoundedContext handled = context; // the decider supplier is shipped to the cluster: it must not capture this
+        define(env, options, handled, dedupWindow, maxClockSkew, () -> Deciders.forContext(handled));
         env.execute("factstream aggregate " + context.id());
         return 0;
     }

@@ -3,7 +3,6 @@ package io.factstream.testdata;
 import java.io.Serializable;
 import java.net.URI;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BiConsumer;
@@ -182,17 +181,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
      * summary; fails with the last summary when the deadline passes first.
      */
     public PlatformSummary awaitSagasFinished(int orders, Duration timeout) throws InterruptedException {
-        Instant deadline = Instant.now().plus(timeout);
-        PlatformSummary summary = PlatformSummary.read(bootstrapServers());
-        while (summary.outcomes().size() < orders || summary.sagasOpen() > 0) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new IllegalStateException("sagas still at work after " + timeout + ": "
-                        + String.join("; ", summary.lines()));
-            }
-            Thread.sleep(500); // back-off between reads of the topics
-            summary = PlatformSummary.read(bootstrapServers());
-        }
-        return summary;
+        return PlatformSummary.await(bootstrapServers(), orders, timeout);
     }
 
     /** Cancels a job and waits until it has stopped. */

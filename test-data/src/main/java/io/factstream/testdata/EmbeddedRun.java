@@ -2,12 +2,8 @@ package io.factstream.testdata;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.Callable;
 
-import io.factstream.domain.views.OrderStatusProjection;
-import io.factstream.read.MemoryImage;
-import io.factstream.topics.TopicCatalog;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -35,25 +31,6 @@ public final class EmbeddedRun implements Callable<Integer> {
             description = "How long to wait for every saga to finish (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
-    /** The views, read through memory images once the view job has caught up with every order. */
-    private static void printViews(String bootstrapServers, int orders) throws Exception {
-        System.out.println("views:");
-        for (String view : TopicCatalog.VIEWS) {
-            try (MemoryImage image = MemoryImage.follow(bootstrapServers, view)) {
-                Instant deadline = Instant.now().plusSeconds(60);
-                while (view.equals(OrderStatusProjection.VIEW) && image.scan().size() < orders
-                        && Instant.now().isBefore(deadline)) {
-                    Thread.sleep(200); // the view job may still be folding the last events
-                }
-                image.awaitCaughtUp(Duration.ofSeconds(60));
-                System.out.printf("  %-16s %5d rows%n", view, image.scan().size());
-                if (view.equals(OrderStatusProjection.VIEW)) {
-                    image.get("order-0").ifPresent(row -> System.out.println("  order-0: " + row.getRow()));
-                }
-            }
-        }
-    }
-
     public static void main(String[] args) {
         System.exit(new CommandLine(new EmbeddedRun())
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
@@ -66,22 +43,12 @@ public final class EmbeddedRun implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         World world = orders == null ? WorldLog.read(log)
-                : WorldGenerator.generate(new WorldGenerator.Parameters(seed, Math.max(10, orders / 3), orders,
-                Duration.ofSeconds(Math.max(10, orders / 15))));
-        int placed = (int) world.script().stream().filter(c -> c.getPlannedOutcome() != null).count();
-        System.out.printf("world %s: %d commands, %d orders%n", world.parameters(), world.script().size(), placed);
+                : WorldGenerator.generate(WorldGenerator.Parameters.ofOrders(orders, seed));
         try (EmbeddedPlatform platform = EmbeddedPlatform.start(EmbeddedPlatform.Settings.quick(),
                 EmbeddedPlatform.Logic.standard())) {
             System.out.printf("platform up: Kafka at %s, Flink web UI at %s, jobs %s%n", platform.bootstrapServers(),
                     platform.webInterface(), platform.jobs().keySet());
-            WorldFeeder.Report fed = new WorldFeeder(platform.bootstrapServers()).feed(world, Duration.ofSeconds(60));
-            System.out.printf("fed %d commands%s%n", fed.sent(),
-                    fed.neverSent().isEmpty() ? "" : "; never sent, their event never came: " + fed.neverSent());
-            PlatformSummary summary = platform.awaitSagasFinished(placed, timeout);
-            System.out.println("every saga has finished:");
-            summary.lines().forEach(line -> System.out.println("  " + line));
-            printViews(platform.bootstrapServers(), placed);
-            return summary.moneyConserved() && fed.neverSent().isEmpty() ? 0 : 1;
+            return WorldPlay.play(world, platform.bootstrapServers(), Duration.ofSeconds(60), timeout, System.out) ? 0 : 1;
         }
     }
 }

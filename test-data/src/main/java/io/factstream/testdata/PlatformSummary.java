@@ -1,6 +1,7 @@
 package io.factstream.testdata;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -51,6 +52,25 @@ public record PlatformSummary(Map<String, String> outcomes, int sagasOpen, long 
     private static final SingleObjectCodec<CommandEnvelope> COMMANDS = SingleObjectCodec.forType(CommandEnvelope.class);
     private static final SingleObjectCodec<CommandRejected> REJECTIONS =
             SingleObjectCodec.forType(CommandRejected.class);
+
+    /**
+     * Waits until {@code orders} orders were placed and every one of their sagas has finished, and returns the
+     * summary; fails with the last summary when the deadline passes first.
+     */
+    public static PlatformSummary await(String bootstrapServers, int orders, Duration timeout)
+            throws InterruptedException {
+        Instant deadline = Instant.now().plus(timeout);
+        PlatformSummary summary = read(bootstrapServers);
+        while (summary.outcomes().size() < orders || summary.sagasOpen() > 0) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException("sagas still at work after " + timeout + ": "
+                        + String.join("; ", summary.lines()));
+            }
+            Thread.sleep(500); // back-off between reads of the topics
+            summary = read(bootstrapServers);
+        }
+        return summary;
+    }
 
     /** Reads the platform's topics, committed records only. */
     public static PlatformSummary read(String bootstrapServers) {

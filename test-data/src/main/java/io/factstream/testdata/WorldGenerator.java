@@ -67,6 +67,11 @@ public final class WorldGenerator {
      */
     public record Parameters(long seed, int customers, int orders, Duration span) {
 
+        /** A world of {@code orders} orders: a customer for every three, placed at about 15 per second. */
+        public static Parameters ofOrders(int orders, long seed) {
+            return new Parameters(seed, Math.max(10, orders / 3), orders, Duration.ofSeconds(Math.max(10, orders / 15)));
+        }
+
         Map<String, String> asMap() {
             Map<String, String> map = new LinkedHashMap<>();
             map.put("seed", Long.toString(seed));

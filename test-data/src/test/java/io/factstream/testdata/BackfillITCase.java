@@ -67,7 +67,7 @@ class BackfillITCase {
         platform = EmbeddedPlatform.start(EmbeddedPlatform.Settings.quick(), EmbeddedPlatform.Logic.standard());
         World world = WorldLog.read(SAMPLE);
         new WorldFeeder(platform.bootstrapServers()).feed(world, Duration.ofSeconds(60));
-        platform.awaitSagasFinished(PlatformChecks.plannedOutcomes(world).size(), Duration.ofMinutes(4));
+        platform.awaitSagasFinished(WorldPlay.plannedOutcomes(world).size(), Duration.ofMinutes(4));
         CommittedReader live = new CommittedReader(platform.bootstrapServers(), WAIT);
         await().atMost(WAIT).untilAsserted(() -> assertThat(PlatformChecks.auditProblems(live))
                 .as("every command answered").isEmpty());

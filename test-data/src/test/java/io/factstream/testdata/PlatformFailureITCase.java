@@ -30,7 +30,7 @@ class PlatformFailureITCase {
     @Test
     void endsTheSameWhateverCrashes() throws Exception {
         World world = WorldGenerator.generate(new WorldGenerator.Parameters(20261126L, 30, 80, Duration.ofSeconds(8)));
-        Map<String, String> planned = PlatformChecks.plannedOutcomes(world);
+        Map<String, String> planned = WorldPlay.plannedOutcomes(world);
         Random random = new Random(SEED);
         FailingDecider.failAt(points(random, 3, 50, 350));
         FailingSaga.failAt(points(random, 3, 20, 250));

@@ -52,7 +52,7 @@ class PlatformITCase {
     @Test
     @Order(1)
     void everyOrderEndsAsPlannedAndTheBooksBalance() throws Exception {
-        Map<String, String> planned = PlatformChecks.plannedOutcomes(WORLD);
+        Map<String, String> planned = WorldPlay.plannedOutcomes(WORLD);
         assertThat(planned.values()).as("every outcome is in the mix").contains("COMPLETED", "REJECTED",
                 "CANCELLED CUSTOMER_REQUEST", "CANCELLED KITCHEN_TIMEOUT", "CANCELLED DELIVERY_TIMEOUT",
                 "CANCELLED DELIVERY_FAILED");

@@ -80,7 +80,7 @@ class ViewsITCase {
         compactQuickly(platform.kafka());
         World world = WorldGenerator.generate(new WorldGenerator.Parameters(77L, 25, 60, Duration.ofSeconds(6)));
         new WorldFeeder(platform.bootstrapServers()).feed(world, Duration.ofSeconds(60));
-        platform.awaitSagasFinished(PlatformChecks.plannedOutcomes(world).size(), Duration.ofMinutes(3));
+        platform.awaitSagasFinished(WorldPlay.plannedOutcomes(world).size(), Duration.ofMinutes(3));
         events = allEvents(platform.bootstrapServers());
     }
 

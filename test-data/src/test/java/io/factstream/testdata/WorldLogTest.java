@@ -33,7 +33,7 @@ class WorldLogTest {
 
     @Test
     void theSampleHasEveryOutcomeInItsMix() throws Exception {
-        Map<String, String> planned = PlatformChecks.plannedOutcomes(WorldLog.read(SAMPLE));
+        Map<String, String> planned = WorldPlay.plannedOutcomes(WorldLog.read(SAMPLE));
 
         assertThat(planned).hasSize(1000);
         assertThat(planned.values()).contains("COMPLETED", "REJECTED", "CANCELLED CUSTOMER_REQUEST",

@@ -12,17 +12,21 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * The local platform's command line, run by {@code deploy/local/factstream}: {@code kafka start|stop|status} for
- * the broker process, {@code topics ensure|check|list} for the catalog topics, {@code views get|scan|history} and
- * {@code events stream|all|last} for the read side.
+ * The local platform's command line, run by {@code deploy/local/factstream}: {@code demo}, {@code up},
+ * {@code down} and {@code status} for the whole platform; {@code savepoint}, {@code upgrade}, {@code rollback} and
+ * {@code replay}, the runbooks; {@code chaos} and {@code audit}; {@code kafka} and {@code flink} for one process
+ * kind; {@code topics} for the catalog topics; {@code views} and {@code events} for the read side.
  *
- * <p>Exit codes: 0 on success, 1 when the broker is not running ({@code status}) or topics differ, 2 for bad
- * arguments, 3 when something failed, with the cause on one line.
+ * <p>Exit codes: 0 on success, 1 when the broker is not running ({@code status}), topics differ or the audit finds
+ * a violation, 2 for bad arguments, 3 when something failed, with the cause on one line.
  */
 @Command(name = "factstream", mixinStandardHelpOptions = true,
         description = "Runs factstream's local platform on this machine.",
-        subcommands = {LocalCommand.Kafka.class, TopicsCommand.class, ReadCommand.Views.class,
-                ReadCommand.Events.class})
+        subcommands = {PlatformCommands.Demo.class, PlatformCommands.Up.class, PlatformCommands.Down.class,
+                PlatformCommands.Status.class, PlatformCommands.Savepoint.class, PlatformCommands.Upgrade.class,
+                PlatformCommands.Rollback.class, PlatformCommands.Replay.class, PlatformCommands.Chaos.class,
+                PlatformCommands.Audit.class, LocalCommand.Kafka.class, PlatformCommands.Flink.class,
+                TopicsCommand.class, ReadCommand.Views.class, ReadCommand.Events.class})
 public final class LocalCommand {
 
     static final int EXIT_NOT_RUNNING = 1;

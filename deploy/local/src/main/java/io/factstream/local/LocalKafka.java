@@ -1,23 +1,15 @@
 package io.factstream.local;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -49,16 +41,16 @@ public final class LocalKafka {
         }
     }
 
-    private static final Duration POLL = Duration.ofMillis(200);
-
     private final Path dataDir;
     private final int port;
     private final int controllerPort;
+    private final LocalProcess process;
 
     public LocalKafka(Path dataDir, int port, int controllerPort) {
         this.dataDir = dataDir.toAbsolutePath().normalize();
         this.port = port;
         this.controllerPort = controllerPort;
+        this.process = new LocalProcess("broker", this.dataDir.resolve("kafka.pid"), this.dataDir.resolve("kafka.out"));
     }
 
     public String bootstrapServers() {
@@ -81,23 +73,16 @@ public final class LocalKafka {
             throw new LocalPlatformException("a broker process (pid " + current.pid().orElseThrow()
                     + ") exists but does not answer; stop it first");
         }
-        for (int p : List.of(port, controllerPort)) {
-            if (answers(p)) {
-                throw new LocalPlatformException("port " + p + " is already in use by another process");
-            }
-        }
+        LocalProcess.requireFree(port, controllerPort);
         try {
             Files.createDirectories(dataDir);
             Path properties = writeConfiguration();
             if (!Files.exists(logDir().resolve("meta.properties"))) {
                 format(properties, timeout);
             }
-            Process broker = java("kafka.Kafka", properties.toString())
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(outputFile().toFile()))
-                    .redirectErrorStream(true)
-                    .start();
-            Files.writeString(pidFile(), Long.toString(broker.pid()));
-            awaitReady(broker, timeout);
+            Process broker = process.startJava(System.getProperty("java.class.path"), jvmOptions(), "kafka.Kafka",
+                    List.of(properties.toString()), dataDir);
+            process.awaitReady(broker, this::answersAdminRequests, timeout);
             return status();
         } catch (IOException e) {
             throw new LocalPlatformException("cannot start the broker: " + e.getMessage(), e);
@@ -109,62 +94,28 @@ public final class LocalKafka {
      * still there after {@code timeout}. Does nothing when it is not running.
      */
     public Status stop(Duration timeout) throws LocalPlatformException {
-        Optional<ProcessHandle> process = brokerProcess();
-        if (process.isPresent()) {
-            ProcessHandle handle = process.get();
-            handle.destroy();
-            try {
-                handle.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (TimeoutException e) {
-                handle.destroyForcibly();
-                handle.onExit().join();
-            } catch (ExecutionException e) {
-                throw new LocalPlatformException("cannot wait for the broker to stop: " + e.getCause(), e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new LocalPlatformException("interrupted while stopping the broker", e);
-            }
-        }
-        try {
-            Files.deleteIfExists(pidFile());
-        } catch (IOException e) {
-            throw new LocalPlatformException("cannot remove " + pidFile() + ": " + e.getMessage(), e);
-        }
+        process.stop(timeout);
         return status();
+    }
+
+    /** Kills the broker with SIGKILL, as a crash would; returns the pid it had. */
+    public Optional<Long> kill(Duration timeout) throws LocalPlatformException {
+        return process.kill(timeout);
     }
 
     /** Whether the broker process of this data directory is alive and answering. */
     public Status status() {
-        Optional<ProcessHandle> process = brokerProcess();
-        if (process.isEmpty()) {
+        Optional<ProcessHandle> broker = process.handle();
+        if (broker.isEmpty()) {
             return new Status(State.STOPPED, Optional.empty(), bootstrapServers());
         }
-        State state = answers(port) ? State.RUNNING : State.NOT_RESPONDING;
-        return new Status(state, Optional.of(process.get().pid()), bootstrapServers());
+        State state = LocalProcess.answers(port) ? State.RUNNING : State.NOT_RESPONDING;
+        return new Status(state, Optional.of(broker.get().pid()), bootstrapServers());
     }
 
     /** The file the broker writes its output to. */
     public Path outputFile() {
-        return dataDir.resolve("kafka.out");
-    }
-
-    /** The broker process recorded in the pid file, if it is alive and really this data directory's broker. */
-    private Optional<ProcessHandle> brokerProcess() {
-        if (!Files.exists(pidFile())) {
-            return Optional.empty();
-        }
-        long pid;
-        try {
-            pid = Long.parseLong(Files.readString(pidFile()).strip());
-        } catch (IOException | NumberFormatException e) {
-            return Optional.empty();
-        }
-        String properties = dataDir.resolve("server.properties").toString();
-        // A stale pid file may name a process that reused the pid: only claim our own broker.
-        return ProcessHandle.of(pid)
-                .filter(ProcessHandle::isAlive)
-                .filter(p -> p.info().commandLine().map(c -> c.contains("kafka.Kafka") && c.contains(properties))
-                        .orElse(false));
+        return process.outputFile();
     }
 
     private Path writeConfiguration() throws IOException {
@@ -187,21 +138,21 @@ public final class LocalKafka {
                 "");
         Path properties = dataDir.resolve("server.properties");
         Files.writeString(properties, config, StandardCharsets.UTF_8);
-        try (InputStream log4j = LocalKafka.class.getResourceAsStream("kafka-log4j2.properties")) {
-            if (log4j == null) {
-                throw new IOException("kafka-log4j2.properties is missing from the classpath");
-            }
-            Files.copy(log4j, log4jFile(), StandardCopyOption.REPLACE_EXISTING);
-        }
+        LocalProcess.copyResource("kafka-log4j2.properties", log4jFile());
         return properties;
     }
 
     private void format(Path properties, Duration timeout) throws IOException, LocalPlatformException {
-        Process format = java("kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(),
-                "-c", properties.toString())
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "kafka.tools.StorageTool",
+                "format", "-t", Uuid.randomUuid().toString(), "-c", properties.toString()));
+        command.addAll(1, jvmOptions());
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(dataDir.toFile())
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(outputFile().toFile()))
-                .redirectErrorStream(true)
-                .start();
+                .redirectErrorStream(true);
+        builder.environment().put("CLASSPATH", System.getProperty("java.class.path"));
+        Process format = builder.start();
         try {
             if (!format.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 format.destroyForcibly();
@@ -213,89 +164,36 @@ public final class LocalKafka {
         }
         if (format.exitValue() != 0) {
             throw new LocalPlatformException("formatting the storage failed (exit " + format.exitValue() + "): "
-                    + lastLine(outputFile()));
+                    + LocalProcess.lastLine(outputFile()));
         }
     }
 
-    private void awaitReady(Process broker, Duration timeout) throws LocalPlatformException {
-        Instant deadline = Instant.now().plus(timeout);
+    private boolean answersAdminRequests() {
+        if (!LocalProcess.answers(port)) {
+            return false;
+        }
         Map<String, Object> config = Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 2_000);
-        while (Instant.now().isBefore(deadline)) {
-            if (!broker.isAlive()) {
-                throw new LocalPlatformException("the broker exited with code " + broker.exitValue() + ": "
-                        + lastLine(outputFile()) + " (see " + outputFile() + ")");
-            }
-            if (answers(port)) {
-                try (Admin admin = Admin.create(config)) {
-                    admin.describeCluster().nodes().get(2, TimeUnit.SECONDS);
-                    return;
-                } catch (Exception notYet) {
-                    // the listener is up before the broker has joined its controller: ask again
-                }
-            }
-            pause();
+        try (Admin admin = Admin.create(config)) {
+            admin.describeCluster().nodes().get(2, TimeUnit.SECONDS);
+            return true;
+        } catch (Exception notYet) {
+            return false; // the listener is up before the broker has joined its controller: ask again
         }
-        throw new LocalPlatformException("the broker did not answer within " + timeout + " (see " + outputFile()
-                + ")");
     }
 
-    /**
-     * A JVM on this JVM's classpath, which holds the Kafka jars. The classpath goes through the environment: the
-     * command line stays short enough for {@link ProcessHandle.Info#commandLine()} (4 KiB on Linux) to show the
-     * main class and the properties file that identify the broker.
-     */
-    private ProcessBuilder java(String mainClass, String... args) {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m",
-                "-Dlog4j2.configurationFile=" + log4jFile(),
-                "-Dkafka.logs.dir=" + dataDir,
-                mainClass));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(dataDir.toFile());
-        builder.environment().put("CLASSPATH", System.getProperty("java.class.path"));
-        return builder;
+    /** The broker's JVM options; its classpath is this JVM's, which holds the Kafka jars. */
+    private List<String> jvmOptions() {
+        return List.of("-Xmx512m", "-Dlog4j2.configurationFile=" + log4jFile(), "-Dkafka.logs.dir=" + dataDir);
     }
 
     private Path logDir() {
         return dataDir.resolve("kafka-logs");
     }
 
-    private Path pidFile() {
-        return dataDir.resolve("kafka.pid");
-    }
-
     private Path log4jFile() {
         return dataDir.resolve("log4j2.properties");
-    }
-
-    private static boolean answers(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("localhost", port), 500);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static String lastLine(Path file) {
-        try {
-            List<String> lines = Files.readAllLines(file);
-            return lines.isEmpty() ? "(no output)" : lines.get(lines.size() - 1).strip();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void pause() throws LocalPlatformException {
-        try {
-            Thread.sleep(POLL.toMillis()); // back-off between readiness polls of another process
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new LocalPlatformException("interrupted while waiting for the broker", e);
-        }
     }
 }

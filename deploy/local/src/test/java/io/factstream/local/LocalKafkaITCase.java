@@ -3,7 +3,6 @@ package io.factstream.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
@@ -50,7 +49,7 @@ class LocalKafkaITCase {
 
     @Test
     void startsABrokerProcessThatPlainClientsUseAndStopsItCleanly() throws Exception {
-        broker = new LocalKafka(dataDir, freePort(), freePort());
+        broker = new LocalKafka(dataDir, PlatformFixture.freePort(), PlatformFixture.freePort());
 
         LocalKafka.Status started = broker.start(TIMEOUT);
 
@@ -80,7 +79,7 @@ class LocalKafkaITCase {
     @Test
     void refusesAPortThatIsTaken() throws Exception {
         try (ServerSocket taken = new ServerSocket(0)) {
-            broker = new LocalKafka(dataDir, taken.getLocalPort(), freePort());
+            broker = new LocalKafka(dataDir, taken.getLocalPort(), PlatformFixture.freePort());
 
             assertThatThrownBy(() -> broker.start(TIMEOUT))
                     .isInstanceOf(LocalPlatformException.class)
@@ -124,11 +123,5 @@ class LocalKafkaITCase {
             }
         }
         return values;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
+import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecord;
 
 import io.factstream.catalog.BoundedContext;
@@ -185,8 +186,7 @@ public final class OrderDecider implements Decider<OrderState> {
     @Override
     public OrderState evolve(OrderState order, SpecificRecord event) {
         if (event instanceof OrderPlaced placed) {
-            return new OrderState(placed.getCustomerId(), OrderStatus.PLACED, placed.getLines(),
-                    placed.getTotalCents(), placed.getDeliveryAddress(), placed.getDeliveryInstructions(), null);
+            return placed(placed);
         }
         if (event instanceof OrderConfirmed) {
             return with(order, OrderStatus.CONFIRMED, order.getCourierId());
@@ -206,12 +206,37 @@ public final class OrderDecider implements Decider<OrderState> {
         throw new IllegalArgumentException("not an orders event: " + event.getSchema().getName());
     }
 
+    /** The state of a newly placed order: not dispatched yet, so without a courier. */
+    private static OrderState placed(OrderPlaced placed) {
+        OrderState order = new OrderState();
+        order.setCustomerId(placed.getCustomerId());
+        order.setStatus(OrderStatus.PLACED);
+        order.setLines(placed.getLines());
+        order.setTotalCents(placed.getTotalCents());
+        order.setDeliveryAddress(placed.getDeliveryAddress());
+        order.setDeliveryInstructions(placed.getDeliveryInstructions());
+        return order;
+    }
+
     /**
      * The order with a new status and courier. States are never changed after they are built, so the new one
-     * shares the unchanged fields instead of deep-copying them as an Avro builder would.
+     * shares the unchanged fields instead of deep-copying them as an Avro builder would. States are built with
+     * setters and copied through the schema, never through the all-args constructor, so that a later OrderState
+     * with more fields (see deploy/upgrade-fixture) still links against this code, and keeps those fields.
      */
     private static OrderState with(OrderState order, OrderStatus status, String courierId) {
-        return new OrderState(order.getCustomerId(), status, order.getLines(), order.getTotalCents(),
-                order.getDeliveryAddress(), order.getDeliveryInstructions(), courierId);
+        OrderState changed = shallowCopy(order);
+        changed.setStatus(status);
+        changed.setCourierId(courierId);
+        return changed;
+    }
+
+    /** A new state holding the same field values as the order, not copies of them. */
+    private static OrderState shallowCopy(OrderState order) {
+        OrderState copy = new OrderState();
+        for (Schema.Field field : order.getSchema().getFields()) {
+            copy.put(field.pos(), order.get(field.pos()));
+        }
+        return copy;
     }
 }

@@ -1,0 +1,106 @@
+package io.factstream.local;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Random;
+import java.util.function.Consumer;
+
+/**
+ * The seed's Chaos Monkey for the local platform: at seeded random moments it kills the TaskManager process with
+ * SIGKILL (and, if asked, now and then the broker instead), starts a new one, and waits until every job runs again
+ * before it picks the next moment, so that each kill hits a working platform. The same seed kills at the same
+ * moments after the start, which makes a failed run repeatable.
+ */
+public final class ChaosMonkey {
+
+    /**
+     * What to do.
+     *
+     * @param kills    how many processes to kill, one after the other
+     * @param minPause the shortest time between the platform running again and the next kill
+     * @param maxPause the longest
+     * @param broker   whether the broker is a target too (one kill in three)
+     */
+    public record Plan(long seed, int kills, Duration minPause, Duration maxPause, boolean broker) {
+        public Plan {
+            if (kills < 1 || minPause.isNegative() || maxPause.compareTo(minPause) < 0) {
+                throw new IllegalArgumentException("a plan needs at least one kill and 0 <= min pause <= max pause");
+            }
+        }
+    }
+
+    /** What one kill did. */
+    public record Kill(String target, long pid, Duration recovery) {
+        @Override
+        public String toString() {
+            return String.format("killed %s (pid %d); every job ran again after %.1f s", target, pid,
+                    recovery.toMillis() / 1000.0);
+        }
+    }
+
+    private final LocalPlatform platform;
+    private final Duration timeout;
+
+    public ChaosMonkey(LocalPlatform platform, Duration timeout) {
+        this.platform = platform;
+        this.timeout = timeout;
+    }
+
+    /** Runs the plan, telling {@code log} about each kill as it happens; returns how many kills were made. */
+    public int run(Plan plan, Consumer<Kill> log) throws LocalPlatformException {
+        Random random = new Random(plan.seed());
+        for (int i = 0; i < plan.kills(); i++) {
+            long spread = plan.maxPause().toMillis() - plan.minPause().toMillis();
+            long pause = plan.minPause().toMillis() + (spread == 0 ? 0 : (long) (random.nextDouble() * spread));
+            boolean broker = plan.broker() && random.nextInt(3) == 0;
+            idle(Duration.ofMillis(pause));
+            log.accept(broker ? killBroker() : killTaskManager());
+        }
+        return plan.kills();
+    }
+
+    private Kill killTaskManager() throws LocalPlatformException {
+        Instant start = Instant.now();
+        long pid = platform.flink().killTaskManager(timeout)
+                .orElseThrow(() -> new LocalPlatformException("no TaskManager runs; start the platform with up"));
+        try {
+            platform.flink().startTaskManager(timeout);
+        } catch (IOException e) {
+            throw new LocalPlatformException("cannot restart the TaskManager: " + e.getMessage(), e);
+        }
+        awaitJobsRecovered(start);
+        return new Kill("taskmanager", pid, Duration.between(start, Instant.now()));
+    }
+
+    private Kill killBroker() throws LocalPlatformException {
+        Instant start = Instant.now();
+        Optional<Long> pid = platform.kafka().kill(timeout);
+        platform.kafka().start(timeout);
+        // The jobs may ride out a short broker outage without restarting: they only need to run.
+        awaitJobsRecovered(Instant.EPOCH);
+        return new Kill("broker", pid.orElseThrow(() -> new LocalPlatformException("no broker runs")),
+                Duration.between(start, Instant.now()));
+    }
+
+    /** Waits until every job runs with all its tasks started at {@code since} or later. */
+    private void awaitJobsRecovered(Instant since) throws LocalPlatformException {
+        for (PlatformJob job : PlatformJob.values()) {
+            Optional<String> id = platform.runningJobId(job);
+            if (id.isPresent()) {
+                platform.flink().rest().awaitRunningSince(id.get(), since, timeout);
+            }
+        }
+    }
+
+    /** The monkey's pause between kills: part of the plan, not a wait for something to happen. */
+    private static void idle(Duration pause) throws LocalPlatformException {
+        try {
+            Thread.sleep(pause.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LocalPlatformException("interrupted between kills", e);
+        }
+    }
+}

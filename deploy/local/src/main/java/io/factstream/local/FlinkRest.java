@@ -1,0 +1,291 @@
+package io.factstream.local;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * The few calls of Flink's REST API the local platform needs: cluster overview, jar upload and run (with a
+ * savepoint to start from and a parallelism), job listing, savepoints, stop with savepoint, cancel. The same API
+ * the web UI and {@code flink run} use, so nothing here depends on Flink's client classes.
+ */
+public final class FlinkRest {
+
+    /** What {@code /overview} reports. */
+    public record Overview(int taskManagers, int slotsTotal, int slotsAvailable, int jobsRunning) {
+    }
+
+    /** A job as {@code /jobs/overview} lists it. */
+    public record Job(String id, String name, String state, long startTime) {
+        public boolean running() {
+            return state.equals("RUNNING");
+        }
+
+        public boolean terminated() {
+            return List.of("FINISHED", "CANCELED", "FAILED").contains(state);
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration POLL = Duration.ofMillis(250);
+
+    private final String address;
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1) // Flink's REST server does not speak HTTP/2 (no h2c upgrade)
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
+
+    public FlinkRest(String address) {
+        this.address = address;
+    }
+
+    /** Whether the REST endpoint answers. */
+    public boolean answers() {
+        try {
+            get("/overview");
+            return true;
+        } catch (LocalPlatformException e) {
+            return false;
+        }
+    }
+
+    public Overview overview() throws LocalPlatformException {
+        JsonNode overview = get("/overview");
+        return new Overview(overview.path("taskmanagers").asInt(), overview.path("slots-total").asInt(),
+                overview.path("slots-available").asInt(), overview.path("jobs-running").asInt());
+    }
+
+    /** The resource ids of the registered TaskManagers; empty when the JobManager does not answer. */
+    public List<String> taskManagerIds() {
+        try {
+            List<String> ids = new ArrayList<>();
+            get("/taskmanagers").path("taskmanagers").forEach(tm -> ids.add(tm.path("id").asText()));
+            return ids;
+        } catch (LocalPlatformException e) {
+            return List.of();
+        }
+    }
+
+    /** Uploads a job jar and returns its id on the cluster. */
+    public String uploadJar(Path jar) throws LocalPlatformException {
+        if (!Files.isRegularFile(jar)) {
+            throw new LocalPlatformException("no job jar at " + jar.toAbsolutePath());
+        }
+        String boundary = "factstream-" + UUID.randomUUID();
+        try {
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"jarfile\"; filename=\""
+                    + jar.getFileName() + "\"\r\nContent-Type: application/java-archive\r\n\r\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            body.write(Files.readAllBytes(jar));
+            body.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+            JsonNode uploaded = send(HttpRequest.newBuilder(uri("/jars/upload"))
+                    .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())));
+            String file = uploaded.path("filename").asText();
+            return file.substring(file.lastIndexOf('/') + 1);
+        } catch (IOException e) {
+            throw new LocalPlatformException("cannot read " + jar + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Runs the main class of an uploaded jar, which submits its job, and returns the job id.
+     *
+     * @param savepoint where to restore the job's state from, if anywhere
+     */
+    public String run(String jarId, String entryClass, List<String> args, Optional<Integer> parallelism,
+                      Optional<String> savepoint) throws LocalPlatformException {
+        Map<String, Object> request = new LinkedHashMap<>();
+        request.put("entryClass", entryClass);
+        request.put("programArgsList", args);
+        parallelism.ifPresent(p -> request.put("parallelism", p));
+        savepoint.ifPresent(path -> request.put("savepointPath", path));
+        request.put("allowNonRestoredState", false);
+        return post("/jars/" + jarId + "/run", request).path("jobid").asText();
+    }
+
+    /** Every job the cluster knows, newest first. */
+    public List<Job> jobs() throws LocalPlatformException {
+        List<Job> jobs = new ArrayList<>();
+        get("/jobs/overview").path("jobs").forEach(job -> jobs.add(new Job(job.path("jid").asText(),
+                job.path("name").asText(), job.path("state").asText(), job.path("start-time").asLong())));
+        jobs.sort((a, b) -> Long.compare(b.startTime(), a.startTime()));
+        return jobs;
+    }
+
+    /** The running (or restarting) job of that name, if there is one. */
+    public Optional<Job> activeJob(String name) throws LocalPlatformException {
+        return jobs().stream().filter(job -> job.name().equals(name) && !job.terminated()).findFirst();
+    }
+
+    /** The parallelism of each operator chain of the job, by name. */
+    public Map<String, Integer> parallelism(String jobId) throws LocalPlatformException {
+        Map<String, Integer> parallelism = new LinkedHashMap<>();
+        get("/jobs/" + jobId).path("vertices")
+                .forEach(vertex -> parallelism.put(vertex.path("name").asText(), vertex.path("parallelism").asInt()));
+        return parallelism;
+    }
+
+    /** Waits until the job and every one of its tasks run. */
+    public void awaitRunning(String jobId, Duration timeout) throws LocalPlatformException {
+        awaitRunningSince(jobId, Instant.EPOCH, timeout);
+    }
+
+    /**
+     * Waits until the job and every one of its tasks run, each task started at {@code since} or later: after a
+     * failure at {@code since}, the job has recovered.
+     */
+    public void awaitRunningSince(String jobId, Instant since, Duration timeout) throws LocalPlatformException {
+        Instant deadline = Instant.now().plus(timeout);
+        while (true) {
+            JsonNode job = get("/jobs/" + jobId);
+            String state = job.path("state").asText();
+            boolean allRunning = state.equals("RUNNING");
+            for (JsonNode vertex : job.path("vertices")) {
+                allRunning &= vertex.path("status").asText().equals("RUNNING")
+                        && vertex.path("start-time").asLong() >= since.toEpochMilli();
+            }
+            if (allRunning) {
+                return;
+            }
+            if (List.of("FAILED", "CANCELED", "FINISHED").contains(state)) {
+                throw new LocalPlatformException("job " + jobId + " is " + state + ": " + failureCause(jobId));
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new LocalPlatformException("job " + jobId + " was not running within " + timeout
+                        + " (state " + state + ")");
+            }
+            LocalProcess.pause("job " + jobId);
+        }
+    }
+
+    /** Takes a savepoint of a running job and returns its path. */
+    public String savepoint(String jobId, Path directory, Duration timeout) throws LocalPlatformException {
+        JsonNode trigger = post("/jobs/" + jobId + "/savepoints",
+                Map.of("target-directory", directory.toUri().toString(), "cancel-job", false));
+        return awaitSavepoint(jobId, trigger.path("request-id").asText(), timeout);
+    }
+
+    /**
+     * Stops a job with a savepoint (sources stop, a final savepoint is taken, the transactions of the last
+     * checkpoint are committed) and returns its path.
+     */
+    public String stopWithSavepoint(String jobId, Path directory, Duration timeout) throws LocalPlatformException {
+        JsonNode trigger = post("/jobs/" + jobId + "/stop",
+                Map.of("targetDirectory", directory.toUri().toString(), "drain", false));
+        String path = awaitSavepoint(jobId, trigger.path("request-id").asText(), timeout);
+        awaitTerminated(jobId, timeout);
+        return path;
+    }
+
+    /** Cancels a job and waits until it has stopped. */
+    public void cancel(String jobId, Duration timeout) throws LocalPlatformException {
+        send(HttpRequest.newBuilder(uri("/jobs/" + jobId + "?mode=cancel"))
+                .method("PATCH", HttpRequest.BodyPublishers.noBody()));
+        awaitTerminated(jobId, timeout);
+    }
+
+    /** The path of the job's latest completed checkpoint, if any. */
+    public Optional<String> latestCheckpoint(String jobId) throws LocalPlatformException {
+        JsonNode completed = get("/jobs/" + jobId + "/checkpoints").path("latest").path("completed");
+        return completed.isMissingNode() || completed.isNull() ? Optional.empty()
+                : Optional.of(completed.path("external_path").asText());
+    }
+
+    private String awaitSavepoint(String jobId, String requestId, Duration timeout) throws LocalPlatformException {
+        Instant deadline = Instant.now().plus(timeout);
+        while (true) {
+            JsonNode status = get("/jobs/" + jobId + "/savepoints/" + requestId);
+            if (status.path("status").path("id").asText().equals("COMPLETED")) {
+                JsonNode operation = status.path("operation");
+                if (operation.has("failure-cause")) {
+                    throw new LocalPlatformException("the savepoint of job " + jobId + " failed: "
+                            + firstLine(operation.path("failure-cause").path("stack-trace").asText()));
+                }
+                return operation.path("location").asText();
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new LocalPlatformException("the savepoint of job " + jobId + " took longer than " + timeout);
+            }
+            LocalProcess.pause("savepoint of job " + jobId);
+        }
+    }
+
+    private void awaitTerminated(String jobId, Duration timeout) throws LocalPlatformException {
+        Instant deadline = Instant.now().plus(timeout);
+        while (!List.of("FINISHED", "CANCELED", "FAILED").contains(get("/jobs/" + jobId).path("state").asText())) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new LocalPlatformException("job " + jobId + " did not stop within " + timeout);
+            }
+            LocalProcess.pause("job " + jobId + " to stop");
+        }
+    }
+
+    private String failureCause(String jobId) {
+        try {
+            return firstLine(get("/jobs/" + jobId + "/exceptions").path("root-exception").asText("(no exception)"));
+        } catch (LocalPlatformException e) {
+            return e.getMessage();
+        }
+    }
+
+    private JsonNode get(String path) throws LocalPlatformException {
+        return send(HttpRequest.newBuilder(uri(path)).GET());
+    }
+
+    private JsonNode post(String path, Object body) throws LocalPlatformException {
+        try {
+            return send(HttpRequest.newBuilder(uri(path))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
+        } catch (IOException e) {
+            throw new LocalPlatformException("cannot encode the request to " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    private JsonNode send(HttpRequest.Builder request) throws LocalPlatformException {
+        HttpRequest built = request.timeout(Duration.ofSeconds(60)).build();
+        try {
+            HttpResponse<String> response = http.send(built, HttpResponse.BodyHandlers.ofString());
+            JsonNode body = response.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(response.body());
+            if (response.statusCode() >= 300) {
+                List<String> errors = new ArrayList<>();
+                body.path("errors").forEach(error -> errors.add(firstLine(error.asText())));
+                throw new LocalPlatformException(built.method() + " " + built.uri().getPath() + " answered "
+                        + response.statusCode() + ": " + String.join("; ", errors));
+            }
+            return body;
+        } catch (IOException e) {
+            throw new LocalPlatformException("Flink at " + address + " does not answer: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LocalPlatformException("interrupted while calling Flink", e);
+        }
+    }
+
+    private URI uri(String path) {
+        return URI.create(address + path);
+    }
+
+    private static String firstLine(String text) {
+        return text.lines().map(String::strip).filter(line -> !line.isEmpty()).findFirst().orElse(text);
+    }
+}

@@ -1,0 +1,367 @@
+package io.factstream.local;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+import io.factstream.audit.AuditReport;
+import io.factstream.audit.InvariantAuditor;
+import io.factstream.catalog.BoundedContext;
+import io.factstream.testdata.PlatformSummary;
+import io.factstream.testdata.World;
+import io.factstream.testdata.WorldLog;
+import io.factstream.testdata.WorldPlay;
+import io.factstream.topics.CommittedReader;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The platform's subcommands of {@code deploy/local/factstream}: the platform, its runbooks, chaos and audit. */
+final class PlatformCommands {
+
+    private PlatformCommands() {
+    }
+
+    /** Where the platform lives and how it runs; every subcommand takes the same options. */
+    static final class PlatformOptions {
+        @Option(names = "--data-dir", defaultValue = ".local-platform",
+                description = "Everything the platform keeps: data, logs, savepoints, job ledgers (default: ${DEFAULT-VALUE}).")
+        Path dataDir;
+
+        @Option(names = "--kafka-port", defaultValue = "9092", description = "Broker port (default: ${DEFAULT-VALUE}).")
+        int kafkaPort;
+
+        @Option(names = "--kafka-controller-port", defaultValue = "9093",
+                description = "KRaft controller port (default: ${DEFAULT-VALUE}).")
+        int kafkaControllerPort;
+
+        @Option(names = "--rest-port", defaultValue = "8081",
+                description = "Flink REST API and web UI port (default: ${DEFAULT-VALUE}).")
+        int restPort;
+
+        @Option(names = "--rpc-port", defaultValue = "6123",
+                description = "Flink JobManager RPC port (default: ${DEFAULT-VALUE}).")
+        int rpcPort;
+
+        @Option(names = "--jobmanager-memory", defaultValue = "1280m",
+                description = "JobManager process size (default: ${DEFAULT-VALUE}).")
+        String jobManagerMemory;
+
+        @Option(names = "--taskmanager-memory", defaultValue = "3072m",
+                description = "TaskManager process size (default: ${DEFAULT-VALUE}).")
+        String taskManagerMemory;
+
+        @Option(names = "--flink-conf", defaultValue = "flink-conf",
+                description = "The Flink configuration directory (default: ${DEFAULT-VALUE}).")
+        Path flinkConf;
+
+        @Option(names = "--flink-lib", defaultValue = "deploy/flink-lib/target/classpath.txt",
+                description = "The Flink cluster's classpath, as Maven resolved it (default: ${DEFAULT-VALUE}).")
+        Path flinkLib;
+
+        @Option(names = "--jobs-jar", defaultValue = "deploy/local/target/jobs/factstream-jobs.jar",
+                description = "The job jar submitted at the first start (default: ${DEFAULT-VALUE}).")
+        Path jobsJar;
+
+        @Option(names = "--partitions", defaultValue = "2",
+                description = "Partitions of every topic (default: ${DEFAULT-VALUE}).")
+        int partitions;
+
+        @Option(names = "--checkpoint-interval", defaultValue = "PT1S",
+                description = "Every job's checkpoint interval, how soon outputs are visible (default: ${DEFAULT-VALUE}).")
+        Duration checkpointInterval;
+
+        @Option(names = "--saga-timeout", defaultValue = "PT30S",
+                description = "The saga's kitchen and delivery timeouts (default: ${DEFAULT-VALUE}).")
+        Duration sagaTimeout;
+
+        @Option(names = "--timeout", defaultValue = "PT3M",
+                description = "How long to wait for a process, a job or a savepoint (default: ${DEFAULT-VALUE}).")
+        Duration timeout;
+
+        LocalPlatform platform() {
+            return new LocalPlatform(new LocalPlatform.Settings(dataDir, kafkaPort, kafkaControllerPort,
+                    new LocalFlink.Settings(restPort, rpcPort, jobManagerMemory, taskManagerMemory), flinkConf,
+                    flinkLib, jobsJar, partitions, checkpointInterval, sagaTimeout, timeout));
+        }
+    }
+
+    /** A subcommand on the platform, printing its lines to standard output. */
+    abstract static class PlatformCommand implements Callable<Integer> {
+        @Mixin
+        PlatformOptions options;
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        PrintWriter out() {
+            return spec.commandLine().getOut();
+        }
+
+        void print(List<String> lines) {
+            lines.forEach(out()::println);
+            out().flush();
+        }
+    }
+
+    @Command(name = "up", mixinStandardHelpOptions = true,
+            description = "Starts the broker, the topics, the Flink cluster and every job (from its last savepoint).")
+    static final class Up extends PlatformCommand {
+        @Override
+        public Integer call() throws LocalPlatformException {
+            LocalPlatform platform = options.platform();
+            print(platform.up());
+            out().println("web UI: " + platform.flink().restAddress());
+            return 0;
+        }
+    }
+
+    @Command(name = "demo", mixinStandardHelpOptions = true,
+            description = "Brings the platform up, plays the sample world (its commands in real time), waits until "
+                    + "every saga has finished, prints the summary and the views; the platform keeps running.")
+    static final class Demo extends PlatformCommand {
+        @Option(names = "--log", defaultValue = "test-data/logs/sample-1000.avro",
+                description = "The world log to play (default: ${DEFAULT-VALUE}).")
+        Path log;
+
+        @Option(names = "--play-timeout", defaultValue = "PT15M",
+                description = "How long to wait for every saga to finish (default: ${DEFAULT-VALUE}).")
+        Duration playTimeout;
+
+        @Override
+        public Integer call() throws Exception {
+            LocalPlatform platform = options.platform();
+            World world = WorldLog.read(log);
+            print(platform.up());
+            String servers = platform.kafka().bootstrapServers();
+            if (PlatformSummary.read(servers).outcomes().size() > 0) {
+                throw new LocalPlatformException("the platform has played a world already; "
+                        + "'down --purge' starts over");
+            }
+            out().flush();
+            boolean ok = WorldPlay.play(world, servers, Duration.ofSeconds(60), playTimeout, System.out);
+            System.out.println("the platform keeps running: web UI " + platform.flink().restAddress()
+                    + ", Kafka " + servers + "; 'deploy/local/factstream down' stops it");
+            return ok ? 0 : 1;
+        }
+    }
+
+    @Command(name = "down", mixinStandardHelpOptions = true,
+            description = "Stops every job with a savepoint, then the Flink cluster and the broker.")
+    static final class Down extends PlatformCommand {
+        @Option(names = "--purge", description = "Also delete the data directory: topics, state, savepoints, logs.")
+        boolean purge;
+
+        @Override
+        public Integer call() throws Exception {
+            print(options.platform().down());
+            if (purge && Files.exists(options.dataDir)) {
+                try (var paths = Files.walk(options.dataDir)) {
+                    for (Path path : paths.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
+                        Files.delete(path);
+                    }
+                }
+                out().println("deleted " + options.dataDir.toAbsolutePath());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true,
+            description = "Reports the processes, the jobs and where the logs are.")
+    static final class Status extends PlatformCommand {
+        @Override
+        public Integer call() throws LocalPlatformException {
+            print(options.platform().status());
+            return 0;
+        }
+    }
+
+    @Command(name = "flink", mixinStandardHelpOptions = true,
+            description = "Starts, stops or reports the Flink session cluster alone.",
+            subcommands = {FlinkStart.class, FlinkStop.class})
+    static final class Flink {
+    }
+
+    @Command(name = "start", mixinStandardHelpOptions = true, description = "Starts the JobManager and TaskManager.")
+    static final class FlinkStart extends PlatformCommand {
+        @Override
+        public Integer call() throws LocalPlatformException {
+            out().println("flink " + options.platform().flink().start(options.timeout));
+            return 0;
+        }
+    }
+
+    @Command(name = "stop", mixinStandardHelpOptions = true,
+            description = "Stops the TaskManager and the JobManager (jobs end with them; 'down' saves them first).")
+    static final class FlinkStop extends PlatformCommand {
+        @Override
+        public Integer call() throws LocalPlatformException {
+            out().println("flink " + options.platform().flink().stop(options.timeout));
+            return 0;
+        }
+    }
+
+    @Command(name = "savepoint", mixinStandardHelpOptions = true,
+            description = "Takes a savepoint of a running job; it keeps running.")
+    static final class Savepoint extends PlatformCommand {
+        @Parameters(index = "0", description = "orders, payments, kitchen, delivery, saga or views.",
+                converter = JobConverter.class)
+        PlatformJob job;
+
+        @Override
+        public Integer call() throws LocalPlatformException {
+            out().println(job.id() + " savepoint " + options.platform().savepoint(job));
+            return 0;
+        }
+    }
+
+    @Command(name = "upgrade", mixinStandardHelpOptions = true,
+            description = "Stops a job with a savepoint and starts a new jar from it, optionally at another parallelism.")
+    static final class Upgrade extends PlatformCommand {
+        @Parameters(index = "0", description = "The job.", converter = JobConverter.class)
+        PlatformJob job;
+
+        @Parameters(index = "1", description = "The new job jar.")
+        Path jar;
+
+        @Option(names = "--parallelism", description = "The new parallelism (default: the current one).")
+        Integer parallelism;
+
+        @Override
+        public Integer call() throws LocalPlatformException {
+            String id = options.platform().upgrade(job, jar, Optional.ofNullable(parallelism));
+            out().println(job.id() + " upgraded to " + jar + ", runs as " + id);
+            return 0;
+        }
+    }
+
+    @Command(name = "rollback", mixinStandardHelpOptions = true,
+            description = "Stops a job with a savepoint and starts the jar that ran before the current one from it.")
+    static final class Rollback extends PlatformCommand {
+        @Parameters(index = "0", description = "The job.", converter = JobConverter.class)
+        PlatformJob job;
+
+        @Override
+        public Integer call() throws LocalPlatformException {
+            String id = options.platform().rollback(job);
+            out().println(job.id() + " rolled back, runs as " + id);
+            return 0;
+        }
+    }
+
+    @Command(name = "replay", mixinStandardHelpOptions = true,
+            description = {"Runs a job again from an older savepoint or from the beginning of its input.",
+                    "Aggregates and the saga replay into another Kafka (--output-bootstrap-servers) next to the live "
+                            + "job, so nothing is written twice; the views job replays in place."})
+    static final class Replay extends PlatformCommand {
+        @Parameters(index = "0", description = "The job.", converter = JobConverter.class)
+        PlatformJob job;
+
+        @ArgGroup(multiplicity = "1")
+        From from;
+
+        @Option(names = "--output-bootstrap-servers", description = "Kafka the replay writes to.")
+        String outputTo;
+
+        static final class From {
+            @Option(names = "--from-savepoint", required = true, description = "The savepoint to start from.")
+            String savepoint;
+
+            @Option(names = "--from-beginning", required = true,
+                    description = "Start with empty state from the earliest offsets.")
+            boolean beginning;
+        }
+
+        @Override
+        public Integer call() throws LocalPlatformException {
+            String id = options.platform().replay(job, Optional.ofNullable(from.savepoint),
+                    Optional.ofNullable(outputTo));
+            out().println(job.id() + " replay runs as " + id);
+            return 0;
+        }
+    }
+
+    @Command(name = "chaos", mixinStandardHelpOptions = true,
+            description = "Kills the TaskManager (and with --broker now and then the broker) at seeded random "
+                    + "moments and starts it again, waiting for the jobs to recover each time.")
+    static final class Chaos extends PlatformCommand {
+        @Option(names = "--kills", defaultValue = "3", description = "How many kills (default: ${DEFAULT-VALUE}).")
+        int kills;
+
+        @Option(names = "--seed", defaultValue = "1", description = "Seed of the moments (default: ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Option(names = "--min-pause", defaultValue = "PT5S",
+                description = "Shortest pause before a kill (default: ${DEFAULT-VALUE}).")
+        Duration minPause;
+
+        @Option(names = "--max-pause", defaultValue = "PT20S",
+                description = "Longest pause before a kill (default: ${DEFAULT-VALUE}).")
+        Duration maxPause;
+
+        @Option(names = "--broker", description = "Kill the broker too, one kill in three.")
+        boolean broker;
+
+        @Override
+        public Integer call() throws LocalPlatformException {
+            ChaosMonkey monkey = new ChaosMonkey(options.platform(), options.timeout);
+            int made = monkey.run(new ChaosMonkey.Plan(seed, kills, minPause, maxPause, broker), kill -> {
+                out().println(kill);
+                out().flush();
+            });
+            out().println(made + " kills, every job running");
+            return 0;
+        }
+    }
+
+    @Command(name = "audit", mixinStandardHelpOptions = true,
+            description = {"Reads every topic with read_committed and checks DESIGN.md's invariants: one outcome per "
+                    + "command, contiguous sequence numbers, no duplicate, every undecodable record on the DLQ, "
+                    + "every saga finished.", "Exit code 1 when something is wrong."})
+    static final class Audit extends PlatformCommand {
+        @Override
+        public Integer call() throws InterruptedException {
+            String servers = "localhost:" + options.kafkaPort;
+            List<String> lines = new ArrayList<>();
+            boolean ok = audit(servers, options.timeout, lines);
+            print(lines);
+            return ok ? 0 : 1;
+        }
+    }
+
+    /** The audit of every context and of the sagas, a report line by line; true when every invariant holds. */
+    static boolean audit(String bootstrapServers, Duration timeout, List<String> report) {
+        CommittedReader topics = new CommittedReader(bootstrapServers, timeout);
+        boolean ok = true;
+        for (BoundedContext context : BoundedContext.values()) {
+            AuditReport audit = new InvariantAuditor().audit(topics, context);
+            report.add(context.id() + ":");
+            audit.lines().forEach(line -> report.add("  " + line));
+            ok &= audit.ok();
+        }
+        PlatformSummary summary = PlatformSummary.read(bootstrapServers);
+        report.add("sagas: " + summary.outcomes().size() + " orders, " + summary.sagasOpen() + " still open");
+        summary.lines().forEach(line -> report.add("  " + line));
+        report.add(ok ? "every invariant holds" : "INVARIANTS VIOLATED");
+        return ok;
+    }
+
+    static final class JobConverter implements CommandLine.ITypeConverter<PlatformJob> {
+        @Override
+        public PlatformJob convert(String value) {
+            try {
+                return PlatformJob.byId(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package io.factstream.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.factstream.read.MemoryImage;
+import io.factstream.testdata.PlatformSummary;
+import io.factstream.testdata.World;
+import io.factstream.testdata.WorldGenerator;
+import io.factstream.testdata.WorldPlay;
+import io.factstream.topics.CommittedReader;
+import io.factstream.topics.TopicCatalog;
+import io.factstream.views.ViewRow;
+
+/**
+ * The Chaos Monkey on the whole local platform: while a generated world plays, the TaskManager process is killed
+ * with SIGKILL three times at seeded moments and started again. The auditor, reading every topic with
+ * {@code read_committed}, must then find one outcome per command, contiguous sequences and no duplicate; every
+ * saga ends as planned and the books balance. Then the views job replays in place from the beginning and its
+ * latest rows end as they were. Bringing the platform down leaves no process behind.
+ */
+class ChaosITCase {
+
+    private static final long SEED = 7;
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void threeTaskManagerKillsLoseNothingAndDuplicateNothingAndTheViewsReplayInPlace() throws Exception {
+        World world = WorldGenerator.generate(WorldGenerator.Parameters.ofOrders(300, SEED));
+        Map<String, String> planned = WorldPlay.plannedOutcomes(world);
+        try (PlatformFixture fixture = new PlatformFixture(dataDir)) {
+            fixture.up(List.of(PlatformJob.values()));
+            String servers = fixture.bootstrapServers();
+
+            CompletableFuture<Boolean> play = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return WorldPlay.play(world, servers, Duration.ofMinutes(3), Duration.ofMinutes(8), System.out);
+                } catch (Exception e) {
+                    throw new IllegalStateException("the world did not play through: " + e.getMessage(), e);
+                }
+            });
+            List<ChaosMonkey.Kill> kills = new ArrayList<>();
+            new ChaosMonkey(fixture.platform(), PlatformFixture.TIMEOUT)
+                    .run(new ChaosMonkey.Plan(SEED, 3, Duration.ofSeconds(2), Duration.ofSeconds(6), false), kill -> {
+                        System.out.println("chaos: " + kill);
+                        kills.add(kill);
+                    });
+            fixture.rememberProcesses();
+
+            assertThat(play.join()).as("every command sent and the books balance").isTrue();
+            List<String> report = new ArrayList<>();
+            boolean invariantsHold = PlatformCommands.audit(servers, PlatformFixture.TIMEOUT, report);
+            report.forEach(line -> System.out.println("audit: " + line));
+
+            assertThat(kills).hasSize(3).allSatisfy(kill -> assertThat(kill.target()).isEqualTo("taskmanager"));
+            assertThat(invariantsHold).as(String.join("\n", report)).isTrue();
+            PlatformSummary summary = PlatformSummary.read(servers);
+            assertThat(summary.sagasOpen()).isZero();
+            assertThat(summary.outcomes()).containsExactlyInAnyOrderEntriesOf(planned);
+
+            // Then the views job replays in place, from the beginning with empty state: every row version is
+            // written again, and the latest rows end as they were.
+            Map<String, SortedMap<String, ViewRow>> rows = latestRows(servers);
+            long versions = historyRecords(servers);
+            fixture.platform().replay(PlatformJob.VIEWS, Optional.empty(), Optional.empty());
+            await().atMost(PlatformFixture.TIMEOUT).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> historyRecords(servers) >= 2 * versions);
+            assertThat(historyRecords(servers)).isEqualTo(2 * versions);
+            assertThat(latestRows(servers)).isEqualTo(rows);
+        }
+    }
+
+    private static long historyRecords(String servers) {
+        List<String> history = TopicCatalog.VIEWS.stream().map(TopicCatalog::viewHistoryTopic).toList();
+        return new CommittedReader(servers, PlatformFixture.TIMEOUT).readAll(history, record -> { });
+    }
+
+    private static Map<String, SortedMap<String, ViewRow>> latestRows(String servers) throws InterruptedException {
+        Map<String, SortedMap<String, ViewRow>> rows = new TreeMap<>();
+        for (String view : TopicCatalog.VIEWS) {
+            try (MemoryImage image = MemoryImage.follow(servers, view)) {
+                rows.put(view, image.awaitCaughtUp(PlatformFixture.TIMEOUT).snapshot());
+            }
+        }
+        return rows;
+    }
+}

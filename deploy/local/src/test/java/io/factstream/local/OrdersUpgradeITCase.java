@@ -1,0 +1,252 @@
+package io.factstream.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.factstream.audit.AuditReport;
+import io.factstream.audit.InvariantAuditor;
+import io.factstream.catalog.Address;
+import io.factstream.catalog.BoundedContext;
+import io.factstream.catalog.CommandEnvelope;
+import io.factstream.catalog.CommandEnvelopes;
+import io.factstream.catalog.CommandRejected;
+import io.factstream.catalog.EventEnvelope;
+import io.factstream.catalog.Menu;
+import io.factstream.catalog.OrderLine;
+import io.factstream.catalog.PizzaSize;
+import io.factstream.catalog.Role;
+import io.factstream.catalog.orders.CancellationReason;
+import io.factstream.catalog.orders.CancelOrder;
+import io.factstream.catalog.orders.CompleteOrder;
+import io.factstream.catalog.orders.ConfirmOrder;
+import io.factstream.catalog.orders.MarkOrderDispatched;
+import io.factstream.catalog.orders.PlaceOrder;
+import io.factstream.serde.SingleObjectCodec;
+import io.factstream.serde.UndecodableRecordException;
+import io.factstream.topics.CommittedReader;
+
+/**
+ * The savepoint upgrade on a real cluster: the orders job runs version 1 with traffic, is upgraded to version 2
+ * (deploy/upgrade-fixture: OrderState gained {@code pizzaCount} with a default, and a rule reads it) at a higher
+ * parallelism while commands keep coming, and rolled back again. Across it all DESIGN.md's invariants hold (one
+ * outcome per command, contiguous sequences, no duplicate) and the state carries over: orders placed under version
+ * 1 are dispatched and completed under version 2, and keep version 1's cancellation rule (their count is the
+ * default), while large orders placed under version 2 meet the new rule.
+ */
+class OrdersUpgradeITCase {
+
+    private static final Path ORDERS_V2_JAR = Path.of(System.getProperty("factstream.orders-v2.jar"));
+    private static final Address ADDRESS = new Address("Via Roma 1", "Napoli", "80100");
+    private static final SingleObjectCodec<CommandEnvelope> COMMANDS = SingleObjectCodec.forType(CommandEnvelope.class);
+    private static final SingleObjectCodec<EventEnvelope> EVENTS = SingleObjectCodec.forType(EventEnvelope.class);
+    private static final SingleObjectCodec<CommandRejected> REJECTIONS =
+            SingleObjectCodec.forType(CommandRejected.class);
+    private static final int ORDERS = 40;
+    private static final int LARGE = 6;
+    private static final int SMALL = 2;
+
+    @TempDir
+    Path dataDir;
+
+    private final Random random = new Random(42);
+    private final Map<String, String> expected = new HashMap<>(); // command id -> "accepted" or "rejected"
+    private final Map<String, Long> totals = new HashMap<>();
+
+    @Test
+    void upgradesTheOrdersJobThroughASavepointWithANewStateFieldAndMoreParallelism() throws Exception {
+        assertThat(ORDERS_V2_JAR).as("built by deploy/upgrade-fixture").exists();
+        List<String> report = new ArrayList<>();
+        try (PlatformFixture fixture = new PlatformFixture(dataDir);
+             KafkaProducer<String, byte[]> producer = producer(fixture.bootstrapServers())) {
+            fixture.up(List.of(PlatformJob.ORDERS));
+            LocalPlatform platform = fixture.platform();
+            String v1 = fixture.runningJobId(PlatformJob.ORDERS);
+            int parallelismBefore = maxParallelism(platform, v1);
+
+            // Version 1: orders 0..39 placed and confirmed; even ones large.
+            for (int i = 0; i < ORDERS; i++) {
+                send(producer, place(i, i % 2 == 0 ? LARGE : SMALL), "accepted");
+                send(producer, confirm(i), "accepted");
+            }
+            awaitOutcomes(fixture);
+            String savepoint = platform.savepoint(PlatformJob.ORDERS);
+
+            // Dispatches of version 1 orders keep coming while the job is stopped and started again.
+            CompletableFuture<Void> traffic = CompletableFuture.runAsync(() -> {
+                for (int i = 0; i < ORDERS / 2; i++) {
+                    send(producer, system("order-" + i, new MarkOrderDispatched("courier-" + i)), "accepted");
+                }
+            });
+            Instant upgradeStart = Instant.now();
+            String v2 = platform.upgrade(PlatformJob.ORDERS, ORDERS_V2_JAR, Optional.of(2));
+            Duration upgradeTook = Duration.between(upgradeStart, Instant.now());
+            traffic.join();
+            int parallelismAfter = maxParallelism(platform, v2);
+
+            // Version 2: version 1 orders complete (state carried over) or are cancelled under version 1's rule
+            // (pizzaCount is the default 0); orders placed now meet the new rule when large and confirmed.
+            for (int i = 0; i < ORDERS / 2; i++) {
+                send(producer, system("order-" + i, new CompleteOrder(totals.get("order-" + i))), "accepted");
+            }
+            for (int i = ORDERS / 2; i < ORDERS; i++) {
+                send(producer, cancelByCustomer(i), "accepted");
+            }
+            for (int i = ORDERS; i < 2 * ORDERS; i++) {
+                send(producer, place(i, i % 2 == 0 ? LARGE : SMALL), "accepted");
+                send(producer, confirm(i), "accepted");
+                send(producer, cancelByCustomer(i), i % 2 == 0 ? "rejected" : "accepted");
+            }
+            awaitOutcomes(fixture);
+
+            // Rolled back: version 1 reads version 2's state (the field is skipped) and applies its own rule.
+            String rolledBack = platform.rollback(PlatformJob.ORDERS);
+            int last = 2 * ORDERS;
+            send(producer, place(last, LARGE), "accepted");
+            send(producer, confirm(last), "accepted");
+            send(producer, cancelByCustomer(last), "accepted");
+            awaitOutcomes(fixture);
+
+            AuditReport audit = new InvariantAuditor().audit(new CommittedReader(fixture.bootstrapServers(),
+                    PlatformFixture.TIMEOUT), BoundedContext.ORDERS);
+            Map<String, String> outcomes = outcomes(fixture);
+            Map<String, List<Long>> sequences = sequences(fixture);
+            List<String> steps = platform.history(PlatformJob.ORDERS).stream()
+                    .map(e -> e.action() + " " + e.jar().getFileName() + " p=" + e.parallelism()).toList();
+
+            report.add("savepoint before the upgrade: " + savepoint);
+            report.add("upgrade (stop with savepoint, start version 2): " + upgradeTook.toMillis() + " ms, job " + v1
+                    + " -> " + v2 + ", parallelism " + parallelismBefore + " -> " + parallelismAfter);
+            report.add("rollback: job " + v2 + " -> " + rolledBack);
+            report.add("ledger: " + steps);
+            report.add("state carried over: order-0 has sequence numbers " + sequences.get("order-0")
+                    + " (placed and confirmed under v1; dispatched during the upgrade, completed under v2)");
+            report.add("new field used: " + count(outcomes, "rejected") + " customer cancels of large confirmed orders "
+                    + "placed under v2 rejected by the pizzaCount rule; the cancels of v1 orders (pizzaCount 0, the "
+                    + "default) accepted");
+            report.addAll(audit.lines());
+            report.forEach(System.out::println);
+            Files.write(dataDir.resolve("upgrade-report.txt"), report, StandardCharsets.UTF_8);
+
+            assertThat(audit.problems()).isEmpty();
+            assertThat(outcomes).containsExactlyInAnyOrderEntriesOf(expected);
+            assertThat(parallelismBefore).isEqualTo(1);
+            assertThat(parallelismAfter).isEqualTo(2);
+            for (int i = 0; i < ORDERS / 2; i++) {
+                assertThat(sequences.get("order-" + i)).as("order-%d carried over", i).containsExactly(1L, 2L, 3L, 4L);
+            }
+            assertThat(steps).containsSubsequence("started factstream-jobs.jar p=1",
+                    "upgraded " + ORDERS_V2_JAR.getFileName() + " p=2", "rolled-back factstream-jobs.jar p=2");
+        }
+    }
+
+    private CommandEnvelope place(int order, int pizzas) {
+        String customer = "customer-" + order;
+        List<OrderLine> lines = List.of(new OrderLine("MARGHERITA", PizzaSize.MEDIUM, pizzas));
+        totals.put("order-" + order, Menu.standard().priceCents("MARGHERITA", PizzaSize.MEDIUM).orElseThrow() * pizzas);
+        return envelope("order-" + order, customer, Role.CUSTOMER, new PlaceOrder(customer, lines, ADDRESS, null));
+    }
+
+    private CommandEnvelope confirm(int order) {
+        return system("order-" + order, new ConfirmOrder(totals.get("order-" + order)));
+    }
+
+    private CommandEnvelope cancelByCustomer(int order) {
+        return envelope("order-" + order, "customer-" + order, Role.CUSTOMER,
+                new CancelOrder(CancellationReason.CUSTOMER_REQUEST, "changed my mind"));
+    }
+
+    private CommandEnvelope system(String orderId, SpecificRecord command) {
+        return envelope(orderId, "saga", Role.SYSTEM, command);
+    }
+
+    private CommandEnvelope envelope(String orderId, String user, Role role, SpecificRecord command) {
+        return CommandEnvelopes.builder(command)
+                .setCommandId(new UUID(random.nextLong(), random.nextLong()).toString())
+                .setSubjectId(orderId)
+                .setUserId(user)
+                .setRoles(List.of(role.name()))
+                .setCreationTimestamp(Instant.now())
+                .setCorrelationId(orderId)
+                .build();
+    }
+
+    private void send(KafkaProducer<String, byte[]> producer, CommandEnvelope command, String outcome) {
+        synchronized (expected) {
+            expected.put(command.getCommandId(), outcome);
+        }
+        producer.send(new ProducerRecord<>(BoundedContext.ORDERS.commandsTopic(), command.getSubjectId(),
+                COMMANDS.encode(command)));
+        producer.flush();
+    }
+
+    /** Waits until every command sent so far has its outcome on the committed topics. */
+    private void awaitOutcomes(PlatformFixture fixture) {
+        await().atMost(PlatformFixture.TIMEOUT).pollInterval(Duration.ofMillis(500))
+                .until(() -> outcomes(fixture).keySet().containsAll(expected.keySet()));
+    }
+
+    /** Every command's outcome, by command id: accepted when it caused events, rejected when rejected. */
+    private static Map<String, String> outcomes(PlatformFixture fixture) throws UndecodableRecordException {
+        CommittedReader topics = new CommittedReader(fixture.bootstrapServers(), PlatformFixture.TIMEOUT);
+        Map<String, String> outcomes = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> record : topics.readAll(List.of(BoundedContext.ORDERS.eventsTopic()))) {
+            outcomes.put(EVENTS.decode(record.value()).getCausationId(), "accepted");
+        }
+        for (ConsumerRecord<byte[], byte[]> record : topics.readAll(List.of(BoundedContext.ORDERS.rejectionsTopic()))) {
+            outcomes.put(REJECTIONS.decode(record.value()).getCommandId(), "rejected");
+        }
+        return outcomes;
+    }
+
+    /** The sequence numbers of each order's events, in log order. */
+    private static Map<String, List<Long>> sequences(PlatformFixture fixture) throws UndecodableRecordException {
+        Map<String, List<Long>> sequences = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> record : new CommittedReader(fixture.bootstrapServers(),
+                PlatformFixture.TIMEOUT).readAll(List.of(BoundedContext.ORDERS.eventsTopic()))) {
+            EventEnvelope event = EVENTS.decode(record.value());
+            sequences.computeIfAbsent(event.getAggregateId(), id -> new ArrayList<>()).add(event.getSequenceNumber());
+        }
+        return sequences;
+    }
+
+    private static long count(Map<String, String> outcomes, String outcome) {
+        return outcomes.values().stream().filter(outcome::equals).count();
+    }
+
+    private static int maxParallelism(LocalPlatform platform, String jobId) throws LocalPlatformException {
+        return platform.flink().rest().parallelism(jobId).values().stream().mapToInt(Integer::intValue).max()
+                .orElseThrow();
+    }
+
+    private static KafkaProducer<String, byte[]> producer(String bootstrapServers) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+    }
+}

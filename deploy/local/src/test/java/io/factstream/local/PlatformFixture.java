@@ -1,0 +1,77 @@
+package io.factstream.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A local platform for a test: real broker, JobManager and TaskManager processes on free ports, everything in a
+ * temporary directory, the job jar and Flink lib this build made. {@link #close} brings it down and checks that no
+ * process of it is left.
+ */
+final class PlatformFixture implements AutoCloseable {
+
+    static final Duration TIMEOUT = Duration.ofMinutes(3);
+    /** Long enough that the saga does not time out an order while a killed TaskManager is replaced. */
+    static final Duration SAGA_TIMEOUT = Duration.ofMinutes(1);
+
+    private final LocalPlatform platform;
+    private final List<Long> pids = new ArrayList<>();
+
+    PlatformFixture(Path dataDir) throws IOException {
+        Path root = Path.of(System.getProperty("user.dir")).resolve("../..").normalize();
+        this.platform = new LocalPlatform(new LocalPlatform.Settings(dataDir, freePort(), freePort(),
+                new LocalFlink.Settings(freePort(), freePort(), "1024m", "2048m"), root.resolve("flink-conf"),
+                root.resolve("deploy/flink-lib/target/classpath.txt"),
+                root.resolve("deploy/local/target/jobs/factstream-jobs.jar"), 2, Duration.ofSeconds(1),
+                SAGA_TIMEOUT, TIMEOUT));
+    }
+
+    LocalPlatform platform() {
+        return platform;
+    }
+
+    String bootstrapServers() {
+        return platform.kafka().bootstrapServers();
+    }
+
+    /** Brings the platform up with these jobs and remembers its processes. */
+    List<String> up(List<PlatformJob> jobs) throws LocalPlatformException {
+        List<String> steps = platform.up(jobs);
+        rememberProcesses();
+        return steps;
+    }
+
+    /** Notes the pids of the running processes, so that {@link #close} can check each one is gone. */
+    void rememberProcesses() {
+        platform.kafka().status().pid().ifPresent(pids::add);
+        pids.addAll(platform.flink().pids());
+    }
+
+    String runningJobId(PlatformJob job) throws LocalPlatformException {
+        Optional<String> id = platform.runningJobId(job);
+        assertThat(id).as(job.id() + " runs").isPresent();
+        return id.orElseThrow();
+    }
+
+    @Override
+    public void close() throws LocalPlatformException {
+        rememberProcesses();
+        platform.down();
+        assertThat(pids).as("every process of the platform has ended")
+                .allSatisfy(pid -> assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).isNotEqualTo(
+                        Optional.of(true)));
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package io.factstream.upgrade;
+
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import io.factstream.catalog.BoundedContext;
+import io.factstream.jobs.AggregateJob;
+import io.factstream.runtime.JobOptions;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * Version 2 of the orders job ({@code AggregateJob --context orders}), for the savepoint-upgrade test: the same
+ * operators with the same uids, deciding with {@link OrderDeciderV2}, so that it restores a version 1 savepoint.
+ */
+@Command(name = "orders-v2-job", mixinStandardHelpOptions = true,
+        description = "Runs version 2 of the orders aggregate: commands in, events or rejections out.")
+public final class OrdersV2Job implements Callable<Integer> {
+
+    /** Taken so that version 1's arguments carry over unchanged in an upgrade; only {@code orders} is valid. */
+    @Option(names = "--context", defaultValue = "orders",
+            description = "The bounded context; orders is the only one (default: ${DEFAULT-VALUE}).")
+    String context;
+
+    @Option(names = "--dedup-window", defaultValue = "100",
+            description = "Recent command ids each order remembers to drop duplicates (default: ${DEFAULT-VALUE}).")
+    int dedupWindow;
+
+    @Option(names = "--max-clock-skew", defaultValue = "PT5M",
+            description = "How far a command's creationTimestamp may be from its Kafka time (default: ${DEFAULT-VALUE}).")
+    Duration maxClockSkew;
+
+    @Mixin
+    JobOptions options;
+
+    public static void main(String[] args) {
+        int exitCode = new CommandLine(new OrdersV2Job()).execute(args);
+        if (exitCode != 0) {
+            System.exit(exitCode);
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (BoundedContext.byId(context) != BoundedContext.ORDERS) {
+            throw new IllegalArgumentException("version 2 runs the orders context only, not " + context);
+        }
+        StreamExecutionEnvironment env = options.environment();
+        AggregateJob.define(env, options, BoundedContext.ORDERS, dedupWindow, maxClockSkew, OrderDeciderV2::new);
+        env.execute("factstream aggregate orders v2");
+        return 0;
+    }
+}
