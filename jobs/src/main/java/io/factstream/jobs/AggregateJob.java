@@ -20,6 +20,7 @@ import io.factstream.domain.Deciders;
 import io.factstream.log.LoggedCommand;
 import io.factstream.runtime.DeadLetterRouter;
 import io.factstream.runtime.JobInput;
+import io.factstream.runtime.JobMain;
 import io.factstream.runtime.JobOptions;
 import io.factstream.runtime.KafkaEndpoints;
 import io.factstream.runtime.aggregate.AggregateProcessor;
@@ -64,13 +65,10 @@ public final class AggregateJob implements Callable<Integer> {
     @Mixin
     JobOptions options;
 
-    public static void main(String[] args) throws Exception {
-        int exitCode = new CommandLine(new AggregateJob())
+    public static void main(String[] args) {
+        JobMain.run(new CommandLine(new AggregateJob())
                 .registerConverter(BoundedContext.class, BoundedContext::byId)
-                .execute(args);
-        if (exitCode != 0) {
-            System.exit(exitCode);
-        }
+                , args);
     }
 
     @Override

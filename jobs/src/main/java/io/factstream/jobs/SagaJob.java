@@ -27,6 +27,7 @@ import io.factstream.domain.fulfilment.OrderFulfilment;
 import io.factstream.runtime.DeadLetterRouter;
 import io.factstream.runtime.EventTime;
 import io.factstream.runtime.JobInput;
+import io.factstream.runtime.JobMain;
 import io.factstream.runtime.JobOptions;
 import io.factstream.runtime.KafkaEndpoints;
 import io.factstream.runtime.saga.SagaDefinition;
@@ -66,11 +67,8 @@ public final class SagaJob implements Callable<Integer> {
     @Mixin
     JobOptions options;
 
-    public static void main(String[] args) throws Exception {
-        int exitCode = new CommandLine(new SagaJob()).execute(args);
-        if (exitCode != 0) {
-            System.exit(exitCode);
-        }
+    public static void main(String[] args) {
+        JobMain.run(new CommandLine(new SagaJob()), args);
     }
 
     @Override

@@ -25,6 +25,7 @@ import io.factstream.domain.views.KitchenQueueProjection;
 import io.factstream.domain.views.OrderStatusProjection;
 import io.factstream.runtime.DeadLetterRouter;
 import io.factstream.runtime.JobInput;
+import io.factstream.runtime.JobMain;
 import io.factstream.runtime.JobOptions;
 import io.factstream.runtime.KafkaEndpoints;
 import io.factstream.runtime.view.Projection;
@@ -60,11 +61,8 @@ public final class ViewJob implements Callable<Integer> {
     @Mixin
     JobOptions options;
 
-    public static void main(String[] args) throws Exception {
-        int exitCode = new CommandLine(new ViewJob()).execute(args);
-        if (exitCode != 0) {
-            System.exit(exitCode);
-        }
+    public static void main(String[] args) {
+        JobMain.run(new CommandLine(new ViewJob()), args);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.factstream.testdata;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -48,7 +49,8 @@ public final class EmbeddedRun implements Callable<Integer> {
                 EmbeddedPlatform.Logic.standard())) {
             System.out.printf("platform up: Kafka at %s, Flink web UI at %s, jobs %s%n", platform.bootstrapServers(),
                     platform.webInterface(), platform.jobs().keySet());
-            return WorldPlay.play(world, platform.bootstrapServers(), Duration.ofSeconds(60), timeout, System.out) ? 0 : 1;
+            return WorldPlay.play(world, platform.bootstrapServers(), Duration.ofSeconds(60), timeout,
+                    new PrintWriter(System.out, true)) ? 0 : 1;
         }
     }
 }

@@ -1,6 +1,6 @@
 package io.factstream.testdata;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -32,7 +32,7 @@ public final class WorldPlay {
      * @return whether every command was sent and the books balance
      */
     public static boolean play(World world, String bootstrapServers, Duration patience, Duration timeout,
-                               PrintStream out) throws Exception {
+                               PrintWriter out) throws Exception {
         int placed = plannedOutcomes(world).size();
         out.printf("world %s: %d commands, %d orders%n", world.parameters(), world.script().size(), placed);
         WorldFeeder.Report fed = new WorldFeeder(bootstrapServers).feed(world, patience);
@@ -42,6 +42,7 @@ public final class WorldPlay {
         out.println("every saga has finished:");
         summary.lines().forEach(line -> out.println("  " + line));
         printViews(bootstrapServers, placed, out);
+        out.flush();
         return summary.moneyConserved() && fed.neverSent().isEmpty();
     }
 
@@ -57,7 +58,7 @@ public final class WorldPlay {
     }
 
     /** The views, read through memory images once the view job has caught up with every order. */
-    private static void printViews(String bootstrapServers, int orders, PrintStream out) throws Exception {
+    private static void printViews(String bootstrapServers, int orders, PrintWriter out) throws Exception {
         out.println("views:");
         for (String view : TopicCatalog.VIEWS) {
             try (MemoryImage image = MemoryImage.follow(bootstrapServers, view)) {

@@ -9,9 +9,10 @@ import java.util.function.Consumer;
 
 /**
  * The seed's Chaos Monkey for the local platform: at seeded random moments it kills the TaskManager process with
- * SIGKILL (and, if asked, now and then the broker instead), starts a new one, and waits until every job runs again
- * before it picks the next moment, so that each kill hits a working platform. The same seed kills at the same
- * moments after the start, which makes a failed run repeatable.
+ * SIGKILL (and, if asked, now and then the broker instead), starts a new one, and waits until every job has
+ * completed a checkpoint since the kill (it processes again, and commits) before it picks the next moment, so that
+ * each kill hits a working platform. The same seed makes the same pauses and picks the same targets, which makes a
+ * failed run repeatable.
  */
 public final class ChaosMonkey {
 
@@ -31,11 +32,11 @@ public final class ChaosMonkey {
         }
     }
 
-    /** What one kill did. */
+    /** What one kill did; {@code recovery} lasted until every job had completed a checkpoint again. */
     public record Kill(String target, long pid, Duration recovery) {
         @Override
         public String toString() {
-            return String.format("killed %s (pid %d); every job ran again after %.1f s", target, pid,
+            return String.format("killed %s (pid %d); every job checkpointed again after %.1f s", target, pid,
                     recovery.toMillis() / 1000.0);
         }
     }
@@ -70,26 +71,25 @@ public final class ChaosMonkey {
         } catch (IOException e) {
             throw new LocalPlatformException("cannot restart the TaskManager: " + e.getMessage(), e);
         }
-        awaitJobsRecovered(start);
+        awaitCheckpointsSince(start);
         return new Kill("taskmanager", pid, Duration.between(start, Instant.now()));
     }
 
     private Kill killBroker() throws LocalPlatformException {
         Instant start = Instant.now();
-        Optional<Long> pid = platform.kafka().kill(timeout);
+        long pid = platform.kafka().kill(timeout)
+                .orElseThrow(() -> new LocalPlatformException("no broker runs; start the platform with up"));
         platform.kafka().start(timeout);
-        // The jobs may ride out a short broker outage without restarting: they only need to run.
-        awaitJobsRecovered(Instant.EPOCH);
-        return new Kill("broker", pid.orElseThrow(() -> new LocalPlatformException("no broker runs")),
-                Duration.between(start, Instant.now()));
+        awaitCheckpointsSince(start);
+        return new Kill("broker", pid, Duration.between(start, Instant.now()));
     }
 
-    /** Waits until every job runs with all its tasks started at {@code since} or later. */
-    private void awaitJobsRecovered(Instant since) throws LocalPlatformException {
+    /** Waits until every job has completed a checkpoint acknowledged after {@code since}. */
+    private void awaitCheckpointsSince(Instant since) throws LocalPlatformException {
         for (PlatformJob job : PlatformJob.values()) {
             Optional<String> id = platform.runningJobId(job);
             if (id.isPresent()) {
-                platform.flink().rest().awaitRunningSince(id.get(), since, timeout);
+                platform.flink().rest().awaitCheckpointSince(id.get(), since, timeout);
             }
         }
     }

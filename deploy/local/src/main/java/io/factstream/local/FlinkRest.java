@@ -22,29 +22,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * The few calls of Flink's REST API the local platform needs: cluster overview, jar upload and run (with a
- * savepoint to start from and a parallelism), job listing, savepoints, stop with savepoint, cancel. The same API
+ * The few calls of Flink's REST API the local platform needs: TaskManagers, jar upload and run (with a savepoint
+ * to start from and a parallelism), job listing and state, checkpoints, savepoints, stop with savepoint, cancel. The same API
  * the web UI and {@code flink run} use, so nothing here depends on Flink's client classes.
  */
 public final class FlinkRest {
 
-    /** What {@code /overview} reports. */
-    public record Overview(int taskManagers, int slotsTotal, int slotsAvailable, int jobsRunning) {
-    }
-
     /** A job as {@code /jobs/overview} lists it. */
     public record Job(String id, String name, String state, long startTime) {
-        public boolean running() {
-            return state.equals("RUNNING");
-        }
-
         public boolean terminated() {
-            return List.of("FINISHED", "CANCELED", "FAILED").contains(state);
+            return TERMINAL_STATES.contains(state);
         }
     }
 
+    private static final List<String> TERMINAL_STATES = List.of("FINISHED", "CANCELED", "FAILED");
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration POLL = Duration.ofMillis(250);
 
     private final String address;
     private final HttpClient http = HttpClient.newBuilder()
@@ -64,12 +56,6 @@ public final class FlinkRest {
         } catch (LocalPlatformException e) {
             return false;
         }
-    }
-
-    public Overview overview() throws LocalPlatformException {
-        JsonNode overview = get("/overview");
-        return new Overview(overview.path("taskmanagers").asInt(), overview.path("slots-total").asInt(),
-                overview.path("slots-available").asInt(), overview.path("jobs-running").asInt());
     }
 
     /** The resource ids of the registered TaskManagers; empty when the JobManager does not answer. */
@@ -131,11 +117,6 @@ public final class FlinkRest {
         return jobs;
     }
 
-    /** The running (or restarting) job of that name, if there is one. */
-    public Optional<Job> activeJob(String name) throws LocalPlatformException {
-        return jobs().stream().filter(job -> job.name().equals(name) && !job.terminated()).findFirst();
-    }
-
     /** The parallelism of each operator chain of the job, by name. */
     public Map<String, Integer> parallelism(String jobId) throws LocalPlatformException {
         Map<String, Integer> parallelism = new LinkedHashMap<>();
@@ -166,7 +147,7 @@ public final class FlinkRest {
             if (allRunning) {
                 return;
             }
-            if (List.of("FAILED", "CANCELED", "FINISHED").contains(state)) {
+            if (TERMINAL_STATES.contains(state)) {
                 throw new LocalPlatformException("job " + jobId + " is " + state + ": " + failureCause(jobId));
             }
             if (Instant.now().isAfter(deadline)) {
@@ -203,11 +184,19 @@ public final class FlinkRest {
         awaitTerminated(jobId, timeout);
     }
 
-    /** The path of the job's latest completed checkpoint, if any. */
-    public Optional<String> latestCheckpoint(String jobId) throws LocalPlatformException {
-        JsonNode completed = get("/jobs/" + jobId + "/checkpoints").path("latest").path("completed");
-        return completed.isMissingNode() || completed.isNull() ? Optional.empty()
-                : Optional.of(completed.path("external_path").asText());
+    /**
+     * Waits until the job completes a checkpoint that was acknowledged at {@code since} or later: it processes
+     * again and its outputs up to then are committed.
+     */
+    public void awaitCheckpointSince(String jobId, Instant since, Duration timeout) throws LocalPlatformException {
+        Instant deadline = Instant.now().plus(timeout);
+        while (get("/jobs/" + jobId + "/checkpoints").path("latest").path("completed").path("latest_ack_timestamp")
+                .asLong() < since.toEpochMilli()) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new LocalPlatformException("job " + jobId + " completed no checkpoint within " + timeout);
+            }
+            LocalProcess.pause("a checkpoint of job " + jobId);
+        }
     }
 
     private String awaitSavepoint(String jobId, String requestId, Duration timeout) throws LocalPlatformException {
@@ -231,7 +220,7 @@ public final class FlinkRest {
 
     private void awaitTerminated(String jobId, Duration timeout) throws LocalPlatformException {
         Instant deadline = Instant.now().plus(timeout);
-        while (!List.of("FINISHED", "CANCELED", "FAILED").contains(get("/jobs/" + jobId).path("state").asText())) {
+        while (!TERMINAL_STATES.contains(get("/jobs/" + jobId).path("state").asText())) {
             if (Instant.now().isAfter(deadline)) {
                 throw new LocalPlatformException("job " + jobId + " did not stop within " + timeout);
             }
@@ -239,9 +228,12 @@ public final class FlinkRest {
         }
     }
 
+    /** The job's latest failure, on one line: {@code /jobs/:id/exceptions}' newest history entry. */
     private String failureCause(String jobId) {
         try {
-            return firstLine(get("/jobs/" + jobId + "/exceptions").path("root-exception").asText("(no exception)"));
+            JsonNode latest = get("/jobs/" + jobId + "/exceptions").path("exceptionHistory").path("entries").path(0);
+            return latest.isMissingNode() ? "(no exception recorded)"
+                    : firstLine(latest.path("stacktrace").asText(latest.path("exceptionName").asText()));
         } catch (LocalPlatformException e) {
             return e.getMessage();
         }

@@ -10,7 +10,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What happened to each job of the local platform, one line per step, in {@code <data dir>/jobs/<job>.tsv}: when,
+ * What happened to each job of the local platform (and to each replay running next to one, as
+ * {@code <job>-replay}), one line per step, in {@code <data dir>/jobs/<job>.tsv}: when,
  * what (started, savepoint, stopped, upgraded, rolled-back, replayed), the Flink job id that runs afterwards
  * ({@code -} when none), the jar and its entry class, the parallelism and the savepoint involved. The runbooks read it to know which
  * job id to stop, which jar ran before an upgrade, and which savepoint to resume from; people read it as the
@@ -49,7 +50,7 @@ final class JobLedger {
         this.dir = dir;
     }
 
-    void append(PlatformJob job, Entry entry) throws LocalPlatformException {
+    void append(String job, Entry entry) throws LocalPlatformException {
         try {
             Files.createDirectories(dir);
             Files.writeString(file(job), entry.line() + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
@@ -60,7 +61,7 @@ final class JobLedger {
     }
 
     /** Every step of the job, oldest first. */
-    List<Entry> history(PlatformJob job) throws LocalPlatformException {
+    List<Entry> history(String job) throws LocalPlatformException {
         if (!Files.exists(file(job))) {
             return List.of();
         }
@@ -75,12 +76,12 @@ final class JobLedger {
     }
 
     /** The job's last step, if it ever ran. */
-    Optional<Entry> last(PlatformJob job) throws LocalPlatformException {
+    Optional<Entry> last(String job) throws LocalPlatformException {
         List<Entry> history = history(job);
         return history.isEmpty() ? Optional.empty() : Optional.of(history.get(history.size() - 1));
     }
 
-    Path file(PlatformJob job) {
-        return dir.resolve(job.id() + ".tsv");
+    Path file(String job) {
+        return dir.resolve(job + ".tsv");
     }
 }

@@ -34,11 +34,6 @@ public final class LocalFlink {
 
     /** Ports and sizes of the local cluster. */
     public record Settings(int restPort, int rpcPort, String jobManagerMemory, String taskManagerMemory) {
-
-        /** The defaults of {@code deploy/local/factstream}: the web UI on 8081. */
-        public static Settings defaults() {
-            return new Settings(8081, 6123, "1280m", "3072m");
-        }
     }
 
     private static final String BASH_JAVA_UTILS = "org.apache.flink.runtime.util.bash.BashJavaUtils";
@@ -248,27 +243,33 @@ public final class LocalFlink {
     /** Runs Flink's BashJavaUtils, which prints the JVM memory flags and dynamic properties a process needs. */
     private List<String> bashJavaUtils(String classpath, String command, List<String> dynamicArgs)
             throws IOException, LocalPlatformException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                BASH_JAVA_UTILS, command, "--configDir", configDir().toString()));
-        cmd.addAll(dynamicArgs);
-        ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true);
-        builder.environment().put("CLASSPATH", classpath);
-        Process process = builder.start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        List<String> args = new ArrayList<>(List.of(command, "--configDir", configDir().toString()));
+        args.addAll(dynamicArgs);
+        Path output = dataDir.resolve("tmp").resolve(command + ".out");
+        Files.createDirectories(output.getParent());
+        Process process = LocalProcess.java(classpath, List.of(), BASH_JAVA_UTILS, args)
+                .redirectOutput(output.toFile())
+                .redirectErrorStream(true)
+                .start();
         try {
-            if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-                throw new LocalPlatformException("BashJavaUtils " + command + " failed: " + output.strip());
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new LocalPlatformException("BashJavaUtils " + command + " took longer than 60 s");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LocalPlatformException("interrupted while computing the JVM options", e);
         }
-        List<String> results = output.lines()
+        String printed = Files.readString(output, StandardCharsets.UTF_8);
+        if (process.exitValue() != 0) {
+            throw new LocalPlatformException("BashJavaUtils " + command + " failed: " + printed.strip());
+        }
+        List<String> results = printed.lines()
                 .filter(line -> line.startsWith(RESULT_PREFIX))
                 .map(line -> line.substring(RESULT_PREFIX.length()))
                 .toList();
         if (results.isEmpty()) {
-            throw new LocalPlatformException("BashJavaUtils " + command + " printed no result: " + output.strip());
+            throw new LocalPlatformException("BashJavaUtils " + command + " printed no result: " + printed.strip());
         }
         return results;
     }

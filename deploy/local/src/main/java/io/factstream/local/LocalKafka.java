@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -143,15 +142,12 @@ public final class LocalKafka {
     }
 
     private void format(Path properties, Duration timeout) throws IOException, LocalPlatformException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "kafka.tools.StorageTool",
-                "format", "-t", Uuid.randomUuid().toString(), "-c", properties.toString()));
-        command.addAll(1, jvmOptions());
-        ProcessBuilder builder = new ProcessBuilder(command)
+        ProcessBuilder builder = LocalProcess.java(System.getProperty("java.class.path"), jvmOptions(),
+                        "kafka.tools.StorageTool",
+                        List.of("format", "-t", Uuid.randomUuid().toString(), "-c", properties.toString()))
                 .directory(dataDir.toFile())
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(outputFile().toFile()))
                 .redirectErrorStream(true);
-        builder.environment().put("CLASSPATH", System.getProperty("java.class.path"));
         Process format = builder.start();
         try {
             if (!format.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import java.util.jar.Attributes;
@@ -24,7 +26,9 @@ import io.factstream.topics.TopicReport;
  * checkpoints and savepoints, and a {@link JobLedger} per job.
  *
  * <p>{@link #down} stops every job with a savepoint before it stops the processes, and {@link #up} resumes each job
- * from its last savepoint: the aggregates, sagas and views keep their state across a restart of the platform.
+ * from its last savepoint, at its last parallelism: the aggregates, sagas and views keep their state across a
+ * restart of the platform. After a crash (processes killed, machine restarted) {@link #up} resumes each job from
+ * its latest retained checkpoint.
  */
 public final class LocalPlatform {
 
@@ -38,6 +42,8 @@ public final class LocalPlatform {
                            Path flinkConf, Path flinkLib, Path jobsJar, int partitions, Duration checkpointInterval,
                            Duration sagaTimeout, Duration timeout) {
     }
+
+    private static final String REPLAY = "-replay";
 
     private final Settings settings;
     private final LocalKafka kafka;
@@ -62,8 +68,8 @@ public final class LocalPlatform {
     }
 
     /**
-     * Starts what does not run: the broker, the topics, the cluster, and every job that is not running (from its
-     * last savepoint when it has one). Returns a line per step.
+     * Starts what does not run: the broker, the topics, the cluster, and every job that is not running (resumed as
+     * {@link #resumePoint} says). Returns a line per step.
      */
     public List<String> up() throws LocalPlatformException {
         return up(List.of(PlatformJob.values()));
@@ -73,28 +79,190 @@ public final class LocalPlatform {
     public List<String> up(Collection<PlatformJob> jobs) throws LocalPlatformException {
         List<String> steps = new ArrayList<>();
         steps.add("kafka " + kafka.start(settings.timeout()));
-        try (TopicAdmin admin = TopicAdmin.connect(kafka.bootstrapServers(), settings.timeout())) {
-            TopicReport report = admin.ensure(TopicCatalog.sized(settings.partitions(), (short) 1));
-            steps.add("topics: " + report.created().size() + " created, " + report.unchanged().size() + " in place"
-                    + (report.drifted().isEmpty() ? "" : ", differing from the catalog: " + report.drifted()));
-        } catch (TopicAdminException e) {
-            throw new LocalPlatformException("cannot create the topics: " + e.getMessage(), e);
-        }
+        steps.add("topics: " + ensureTopics(kafka.bootstrapServers()));
         steps.add("flink " + flink.start(settings.timeout()));
         for (PlatformJob job : jobs) {
-            Optional<String> running = runningJobId(job);
+            Optional<String> running = runningJobId(job.id());
             if (running.isPresent()) {
                 steps.add(job.id() + " runs as " + running.get());
                 continue;
             }
-            Optional<JobLedger.Entry> last = ledger.last(job);
+            Optional<JobLedger.Entry> last = ledger.last(job.id());
             Path jar = last.map(JobLedger.Entry::jar).orElse(settings.jobsJar());
             String entryClass = last.map(JobLedger.Entry::entryClass).orElse(job.entryClass());
-            Optional<String> savepoint = resumePoint(last);
-            String id = submit(job, jar, entryClass, Optional.empty(), savepoint, "started", List.of());
-            steps.add(job.id() + " started as " + id + savepoint.map(s -> " from " + s).orElse(""));
+            Optional<String> resumeFrom = resumePoint(last);
+            String id = submit(job.id(), job, jar, entryClass, last.map(JobLedger.Entry::parallelism), resumeFrom,
+                    "started", List.of());
+            steps.add(job.id() + " started as " + id + resumeFrom.map(s -> " from " + s).orElse(""));
         }
         return steps;
+    }
+
+    /**
+     * Stops every running job (and replay) with a savepoint, recorded for the next {@link #up}, then the cluster
+     * and the broker, whatever happened to the jobs: nothing of the platform runs afterwards. A job that cannot
+     * take a savepoint (restarting, say) is cancelled and resumes from its latest retained checkpoint.
+     */
+    public List<String> down() throws LocalPlatformException {
+        List<String> steps = new ArrayList<>();
+        try {
+            if (flink.running()) {
+                for (PlatformJob job : PlatformJob.values()) {
+                    for (String name : List.of(job.id(), job.id() + REPLAY)) {
+                        Optional<String> running = runningJobId(name);
+                        if (running.isPresent()) {
+                            steps.add(stopForDown(name, running.get()));
+                        }
+                    }
+                }
+            }
+        } finally {
+            try {
+                steps.add("flink " + flink.stop(settings.timeout()));
+            } finally {
+                steps.add("kafka " + kafka.stop(settings.timeout()));
+            }
+        }
+        return steps;
+    }
+
+    /** A line for each process, each job and each replay. */
+    public List<String> status() throws LocalPlatformException {
+        List<String> lines = new ArrayList<>();
+        lines.add("kafka " + kafka.status());
+        lines.add("flink " + flink.status());
+        for (PlatformJob job : PlatformJob.values()) {
+            lines.add(String.format("%-9s %s", job.id(), describe(job.id()).orElse("never started")));
+            describe(job.id() + REPLAY).ifPresent(replay -> lines.add(String.format("  replay  %s", replay)));
+        }
+        lines.add("logs: " + flink.logDir() + ", " + kafka.outputFile());
+        return lines;
+    }
+
+    /** Takes a savepoint of the running job; it keeps running. */
+    public String savepoint(PlatformJob job) throws LocalPlatformException {
+        JobLedger.Entry current = requireRunning(job);
+        String path = flink.rest().savepoint(current.jobId(), flink.savepointDir(), settings.timeout());
+        ledger.append(job.id(), new JobLedger.Entry(Instant.now(), "savepoint", current.jobId(), current.jar(),
+                current.entryClass(), current.parallelism(), path));
+        return path;
+    }
+
+    /**
+     * Stops the job with a savepoint and starts {@code jar} from it, with another parallelism if given (up to the
+     * max parallelism, 128). The new jar's entry class is its manifest's {@code Main-Class} if it names one, else
+     * the job's usual one. The new version must be able to read the old state: Avro resolves added fields with
+     * defaults; anything else goes through {@code state-tools migrate} first.
+     */
+    public String upgrade(PlatformJob job, Path jar, Optional<Integer> parallelism) throws LocalPlatformException {
+        JobLedger.Entry current = requireRunning(job);
+        String entryClass = mainClass(jar).orElse(job.entryClass());
+        String savepoint = stopWithSavepoint(job.id(), current.jobId(), "stopped for upgrade");
+        return submit(job.id(), job, jar, entryClass, parallelism.or(() -> Optional.of(current.parallelism())),
+                Optional.of(savepoint), "upgraded", List.of());
+    }
+
+    /**
+     * Goes back to the jar that ran before the last upgrade still in force (each rollback undoes one upgrade):
+     * stops the job with a savepoint and starts the earlier jar from it. The state moves forward, not back:
+     * nothing the job did since the upgrade is undone or done twice, which is why this needs the earlier version
+     * to read the newer state (true for Avro fields added with a default; the older reader skips them).
+     */
+    public String rollback(PlatformJob job) throws LocalPlatformException {
+        JobLedger.Entry current = requireRunning(job);
+        Deque<JobLedger.Entry> versions = new ArrayDeque<>();
+        for (JobLedger.Entry entry : ledger.history(job.id())) {
+            switch (entry.action()) {
+                case "upgraded" -> versions.push(entry);
+                case "rolled-back" -> versions.pop();
+                case "started" -> {
+                    if (versions.isEmpty()) {
+                        versions.push(entry);
+                    }
+                }
+                default -> { }
+            }
+        }
+        if (versions.size() < 2) {
+            throw new LocalPlatformException(job.id() + " runs the jar it was first started with; there is no "
+                    + "upgrade to roll back");
+        }
+        versions.pop();
+        JobLedger.Entry previous = versions.peek();
+        String savepoint = stopWithSavepoint(job.id(), current.jobId(), "stopped for rollback");
+        return submit(job.id(), job, previous.jar(), previous.entryClass(), Optional.of(current.parallelism()),
+                Optional.of(savepoint), "rolled-back", List.of());
+    }
+
+    /**
+     * Runs the job again over its input, from an older savepoint or from the beginning with empty state, with a
+     * consumer group of its own.
+     *
+     * <p>Exactly-once covers failures, not a deliberate rewind: the replay decides again what the job decided
+     * then, and since the jobs are deterministic it writes the same records again. So that no one downstream sees
+     * them twice, a replay of an aggregate or of the saga writes to another Kafka cluster ({@code outputTo}, its
+     * catalog topics created first) with transactional ids of its own, next to the live job, which keeps running;
+     * readers move over once it has caught up. It is recorded as {@code <job>-replay}: {@link #status} shows it
+     * and {@link #down} stops it with a savepoint. Only the views job is replayed in place: its rows are keyed and
+     * versioned, the compacted latest topics end with the same rows, and history readers keep one record per key
+     * and version.
+     */
+    public String replay(PlatformJob job, Optional<String> fromSavepoint, Optional<String> outputTo)
+            throws LocalPlatformException {
+        JobLedger.Entry current = ledger.last(job.id())
+                .orElseThrow(() -> new LocalPlatformException(job.id() + " has never run"));
+        if (outputTo.isEmpty() && job != PlatformJob.VIEWS) {
+            throw new LocalPlatformException("replaying " + job.id() + " in place would write its outputs a second "
+                    + "time; replay it into another cluster with --output-bootstrap-servers");
+        }
+        long now = Instant.now().toEpochMilli();
+        List<String> extra = new ArrayList<>(List.of("--group-id", "factstream-" + job.id() + "-replay-" + now));
+        if (fromSavepoint.isEmpty()) {
+            extra.addAll(List.of("--from", "earliest"));
+        }
+        if (outputTo.isPresent()) {
+            ensureTopics(outputTo.get());
+            extra.addAll(List.of("--output-bootstrap-servers", outputTo.get(), "--transactional-id-prefix",
+                    "factstream-replay-" + now));
+            return submit(job.id() + REPLAY, job, current.jar(), current.entryClass(),
+                    Optional.of(current.parallelism()), fromSavepoint, "replayed", extra);
+        }
+        Optional<String> running = runningJobId(job.id());
+        if (running.isPresent()) {
+            flink.rest().cancel(running.get(), settings.timeout());
+        }
+        return submit(job.id(), job, current.jar(), current.entryClass(), Optional.of(current.parallelism()),
+                fromSavepoint, "replayed", extra);
+    }
+
+    /** The Flink job id of the job, if the ledger's last step left it running and the cluster agrees. */
+    public Optional<String> runningJobId(PlatformJob job) throws LocalPlatformException {
+        return runningJobId(job.id());
+    }
+
+    /** The job's step history, oldest first. */
+    public List<JobLedger.Entry> history(PlatformJob job) throws LocalPlatformException {
+        return ledger.history(job.id());
+    }
+
+    private Optional<String> runningJobId(String name) throws LocalPlatformException {
+        Optional<JobLedger.Entry> last = ledger.last(name);
+        if (last.isEmpty() || !last.get().leftRunning() || !flink.running()) {
+            return Optional.empty();
+        }
+        String id = last.get().jobId();
+        boolean active = flink.rest().jobs().stream().anyMatch(j -> j.id().equals(id) && !j.terminated());
+        return active ? Optional.of(id) : Optional.empty();
+    }
+
+    private Optional<String> describe(String name) throws LocalPlatformException {
+        Optional<JobLedger.Entry> last = ledger.last(name);
+        if (last.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(runningJobId(name).map(id -> "runs as " + id).orElse("not running") + ", last step "
+                + last.get().action() + " at " + last.get().at() + " (" + last.get().jar().getFileName() + ", p="
+                + last.get().parallelism() + last.get().savepointPath().map(s -> ", " + s).orElse("") + ")");
     }
 
     /**
@@ -115,181 +283,43 @@ public final class LocalPlatform {
         return last.get().savepointPath();
     }
 
-    /**
-     * Stops every running job with a savepoint (recorded, for the next {@link #up}), then the cluster and the
-     * broker. A job that cannot take a savepoint (restarting, say) is cancelled and will resume from its latest
-     * retained checkpoint. Nothing of the platform runs afterwards.
-     */
-    public List<String> down() throws LocalPlatformException {
-        List<String> steps = new ArrayList<>();
-        if (flink.running()) {
-            for (PlatformJob job : PlatformJob.values()) {
-                Optional<String> running = runningJobId(job);
-                if (running.isPresent()) {
-                    steps.add(stopForDown(job, running.get()));
-                }
-            }
-        }
-        steps.add("flink " + flink.stop(settings.timeout()));
-        steps.add("kafka " + kafka.stop(settings.timeout()));
-        return steps;
-    }
-
-    private String stopForDown(PlatformJob job, String jobId) throws LocalPlatformException {
+    private String stopForDown(String name, String jobId) throws LocalPlatformException {
         try {
-            return job.id() + " stopped with savepoint " + stopWithSavepoint(job, jobId, "stopped");
+            return name + " stopped with savepoint " + stopWithSavepoint(name, jobId, "stopped");
         } catch (LocalPlatformException noSavepoint) {
             String ended;
             try {
                 flink.rest().cancel(jobId, settings.timeout());
                 ended = "cancelled";
             } catch (LocalPlatformException notCancelled) {
-                ended = "left to end with the cluster"; // stopping the processes below ends it all the same
+                ended = "left to end with the cluster"; // stopping the processes ends it all the same
             }
             // The ledger still names the job as running: the next up resumes it from its latest checkpoint.
-            return job.id() + " " + ended + " without a savepoint (" + noSavepoint.getMessage() + "); it resumes "
-                    + "from " + flink.latestRetainedCheckpoint(jobId).map(Path::toString).orElse("where it started");
+            return name + " " + ended + " without a savepoint (" + noSavepoint.getMessage() + "); it resumes from "
+                    + flink.latestRetainedCheckpoint(jobId).map(Path::toString).orElse("where it started");
         }
-    }
-
-    /** A line for each process and each job. */
-    public List<String> status() throws LocalPlatformException {
-        List<String> lines = new ArrayList<>();
-        lines.add("kafka " + kafka.status());
-        lines.add("flink " + flink.status());
-        for (PlatformJob job : PlatformJob.values()) {
-            Optional<JobLedger.Entry> last = ledger.last(job);
-            String state = last.isEmpty() ? "never started"
-                    : runningJobId(job).map(id -> "runs as " + id).orElse("not running") + ", last step "
-                    + last.get().action() + " at " + last.get().at() + last.get().savepointPath().map(s -> " (" + s + ")")
-                    .orElse("");
-            lines.add(String.format("%-9s %s", job.id(), state));
-        }
-        lines.add("logs: " + flink.logDir() + ", " + kafka.outputFile());
-        return lines;
-    }
-
-    /** Takes a savepoint of the running job; it keeps running. */
-    public String savepoint(PlatformJob job) throws LocalPlatformException {
-        JobLedger.Entry current = requireRunning(job);
-        String path = flink.rest().savepoint(current.jobId(), flink.savepointDir(), settings.timeout());
-        ledger.append(job, new JobLedger.Entry(Instant.now(), "savepoint", current.jobId(), current.jar(),
-                current.entryClass(), current.parallelism(), path));
-        return path;
-    }
-
-    /**
-     * Stops the job with a savepoint and starts {@code jar} from it, with another parallelism if given (up to the
-     * max parallelism, 128). The new jar's entry class is its manifest's {@code Main-Class} if it names one, else
-     * the job's usual one. The new version must be able to read the old state: Avro resolves added fields with
-     * defaults; anything else goes through {@code state-tools migrate} first.
-     */
-    public String upgrade(PlatformJob job, Path jar, Optional<Integer> parallelism) throws LocalPlatformException {
-        JobLedger.Entry current = requireRunning(job);
-        String entryClass = mainClass(jar).orElse(job.entryClass());
-        String savepoint = stopWithSavepoint(job, current.jobId(), "stopped for upgrade");
-        return submit(job, jar, entryClass, parallelism.or(() -> Optional.of(current.parallelism())),
-                Optional.of(savepoint), "upgraded", List.of());
-    }
-
-    /**
-     * Goes back to the jar that ran before the current one: stops the job with a savepoint and starts the earlier
-     * jar from it. The state moves forward, not back: nothing the job did since the upgrade is undone or done
-     * twice, which is why this needs the earlier version to read the newer state (true for Avro fields added
-     * with a default; the older reader skips them).
-     */
-    public String rollback(PlatformJob job) throws LocalPlatformException {
-        JobLedger.Entry current = requireRunning(job);
-        List<JobLedger.Entry> history = ledger.history(job);
-        JobLedger.Entry previous = null;
-        for (int i = history.size() - 1; i >= 0 && previous == null; i--) {
-            if (!history.get(i).jar().equals(current.jar())) {
-                previous = history.get(i);
-            }
-        }
-        if (previous == null) {
-            throw new LocalPlatformException(job.id() + " has only ever run " + current.jar()
-                    + "; there is nothing to roll back to");
-        }
-        String savepoint = stopWithSavepoint(job, current.jobId(), "stopped for rollback");
-        return submit(job, previous.jar(), previous.entryClass(), Optional.of(current.parallelism()),
-                Optional.of(savepoint), "rolled-back", List.of());
-    }
-
-    /**
-     * Runs the job again over its input, from an older savepoint or from the beginning with empty state.
-     *
-     * <p>Exactly-once covers failures, not a deliberate rewind: the replay decides again what the job decided
-     * then, and since the jobs are deterministic it writes the same records again. So that no one downstream sees
-     * them twice, a replay of an aggregate or of the saga writes to another Kafka cluster ({@code outputTo}) next
-     * to the live job, which keeps running; readers move over once it has caught up. Only the views job is
-     * replayed in place: its rows are keyed and versioned, the compacted latest topic ends with the same rows, and
-     * history readers keep one record per key and version.
-     */
-    public String replay(PlatformJob job, Optional<String> fromSavepoint, Optional<String> outputTo)
-            throws LocalPlatformException {
-        JobLedger.Entry current = ledger.last(job)
-                .orElseThrow(() -> new LocalPlatformException(job.id() + " has never run"));
-        List<String> extra = new ArrayList<>();
-        if (fromSavepoint.isEmpty()) {
-            // A fresh group with no offsets: the sources start at the beginning of every input topic.
-            extra.addAll(List.of("--from", "earliest", "--group-id", "factstream-" + job.id() + "-replay-"
-                    + Instant.now().toEpochMilli()));
-        }
-        if (outputTo.isPresent()) {
-            extra.addAll(List.of("--output-bootstrap-servers", outputTo.get(), "--transactional-id-prefix",
-                    "factstream-replay-" + Instant.now().toEpochMilli()));
-            String jarId = flink.rest().uploadJar(current.jar());
-            String id = flink.rest().run(jarId, current.entryClass(), jobArgs(job, extra), Optional.empty(),
-                    fromSavepoint);
-            flink.rest().awaitRunning(id, settings.timeout());
-            return id;
-        }
-        if (job != PlatformJob.VIEWS) {
-            throw new LocalPlatformException("replaying " + job.id() + " in place would write its outputs a second "
-                    + "time; replay it into another cluster with --output-bootstrap-servers");
-        }
-        Optional<String> running = runningJobId(job);
-        if (running.isPresent()) {
-            flink.rest().cancel(running.get(), settings.timeout());
-        }
-        return submit(job, current.jar(), current.entryClass(), Optional.of(current.parallelism()), fromSavepoint,
-                "replayed", extra);
-    }
-
-    /** The Flink job id of the job, if the ledger's last step left it running and the cluster agrees. */
-    public Optional<String> runningJobId(PlatformJob job) throws LocalPlatformException {
-        Optional<JobLedger.Entry> last = ledger.last(job);
-        if (last.isEmpty() || !last.get().leftRunning() || !flink.running()) {
-            return Optional.empty();
-        }
-        String id = last.get().jobId();
-        boolean active = flink.rest().jobs().stream().anyMatch(j -> j.id().equals(id) && !j.terminated());
-        return active ? Optional.of(id) : Optional.empty();
-    }
-
-    /** The job's step history, oldest first. */
-    public List<JobLedger.Entry> history(PlatformJob job) throws LocalPlatformException {
-        return ledger.history(job);
     }
 
     private JobLedger.Entry requireRunning(PlatformJob job) throws LocalPlatformException {
-        Optional<String> running = runningJobId(job);
-        if (running.isEmpty()) {
+        if (runningJobId(job.id()).isEmpty()) {
             throw new LocalPlatformException(job.id() + " is not running; start the platform with up");
         }
-        return ledger.last(job).orElseThrow();
+        return ledger.last(job.id()).orElseThrow();
     }
 
-    private String stopWithSavepoint(PlatformJob job, String jobId, String action) throws LocalPlatformException {
-        JobLedger.Entry current = ledger.last(job).orElseThrow();
+    private String stopWithSavepoint(String name, String jobId, String action) throws LocalPlatformException {
+        JobLedger.Entry current = ledger.last(name).orElseThrow();
         String path = flink.rest().stopWithSavepoint(jobId, flink.savepointDir(), settings.timeout());
-        ledger.append(job, new JobLedger.Entry(Instant.now(), action, JobLedger.Entry.NONE, current.jar(),
+        ledger.append(name, new JobLedger.Entry(Instant.now(), action, JobLedger.Entry.NONE, current.jar(),
                 current.entryClass(), current.parallelism(), path));
         return path;
     }
 
-    private String submit(PlatformJob job, Path jar, String entryClass, Optional<Integer> parallelism,
+    /**
+     * Uploads the jar, runs it and waits until the job runs, then records the step; a job that does not come up
+     * (its state does not restore, say) is cancelled, so that nothing runs that the ledger does not know.
+     */
+    private String submit(String name, PlatformJob job, Path jar, String entryClass, Optional<Integer> parallelism,
                           Optional<String> savepoint, String action, List<String> extraArgs)
             throws LocalPlatformException {
         Path absoluteJar = jar.toAbsolutePath().normalize();
@@ -297,11 +327,31 @@ public final class LocalPlatform {
         parallelism.ifPresent(p -> args.addAll(List.of("--parallelism", p.toString())));
         String jarId = flink.rest().uploadJar(absoluteJar);
         String id = flink.rest().run(jarId, entryClass, args, parallelism, savepoint);
-        flink.rest().awaitRunning(id, settings.timeout());
+        try {
+            flink.rest().awaitRunning(id, settings.timeout());
+        } catch (LocalPlatformException notRunning) {
+            try {
+                flink.rest().cancel(id, settings.timeout());
+            } catch (LocalPlatformException alreadyEnded) {
+                notRunning.addSuppressed(alreadyEnded);
+            }
+            throw notRunning;
+        }
         int actual = flink.rest().parallelism(id).values().stream().mapToInt(Integer::intValue).max().orElse(1);
-        ledger.append(job, new JobLedger.Entry(Instant.now(), action, id, absoluteJar, entryClass, actual,
+        ledger.append(name, new JobLedger.Entry(Instant.now(), action, id, absoluteJar, entryClass, actual,
                 savepoint.orElse(JobLedger.Entry.NONE)));
         return id;
+    }
+
+    private String ensureTopics(String bootstrapServers) throws LocalPlatformException {
+        try (TopicAdmin admin = TopicAdmin.connect(bootstrapServers, settings.timeout())) {
+            TopicReport report = admin.ensure(TopicCatalog.sized(settings.partitions(), (short) 1));
+            return report.created().size() + " created, " + report.unchanged().size() + " in place"
+                    + (report.drifted().isEmpty() ? "" : ", differing from the catalog: " + report.drifted());
+        } catch (TopicAdminException e) {
+            throw new LocalPlatformException("cannot create the topics on " + bootstrapServers + ": "
+                    + e.getMessage(), e);
+        }
     }
 
     /** The {@code Main-Class} a job jar's manifest names, if any. */

@@ -62,27 +62,38 @@ final class LocalProcess {
     }
 
     /**
-     * Starts a JVM running {@code mainClass} on {@code classpath} (passed through the environment, which keeps the
-     * command line short enough for {@link ProcessHandle.Info#commandLine()}), appending its output to
-     * {@link #outputFile()}, and records its pid.
+     * Starts a JVM running {@code mainClass} on {@code classpath} (through the environment, so that the command
+     * line stays short enough for {@link ProcessHandle.Info#commandLine()} to show the marker), appending its
+     * output to {@link #outputFile()}, and records its pid.
      */
     Process startJava(String classpath, List<String> jvmOptions, String mainClass, List<String> arguments,
                       Path workingDirectory) throws IOException {
+        List<String> options = new ArrayList<>();
+        options.add("-D" + marker());
+        options.addAll(jvmOptions);
+        Files.createDirectories(outputFile.getParent());
+        Process process = java(classpath, options, mainClass, arguments)
+                .directory(workingDirectory.toFile())
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(outputFile.toFile()))
+                .redirectErrorStream(true)
+                .start();
+        Files.writeString(pidFile, Long.toString(process.pid()));
+        return process;
+    }
+
+    /**
+     * A JVM of this JVM's Java running {@code mainClass}; the classpath goes through the environment, which keeps
+     * the command line short.
+     */
+    static ProcessBuilder java(String classpath, List<String> jvmOptions, String mainClass, List<String> arguments) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-D" + marker());
         command.addAll(jvmOptions);
         command.add(mainClass);
         command.addAll(arguments);
-        Files.createDirectories(outputFile.getParent());
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .directory(workingDirectory.toFile())
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(outputFile.toFile()))
-                .redirectErrorStream(true);
+        ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().put("CLASSPATH", classpath);
-        Process process = builder.start();
-        Files.writeString(pidFile, Long.toString(process.pid()));
-        return process;
+        return builder;
     }
 
     /**
@@ -95,7 +106,7 @@ final class LocalProcess {
             process.get().destroy();
             if (!awaitExit(process.get(), timeout)) {
                 process.get().destroyForcibly();
-                awaitExit(process.get(), timeout);
+                requireExit(process.get(), timeout);
             }
         }
         forget();
@@ -106,10 +117,18 @@ final class LocalProcess {
         Optional<ProcessHandle> process = handle();
         if (process.isPresent()) {
             process.get().destroyForcibly();
-            awaitExit(process.get(), timeout);
+            requireExit(process.get(), timeout);
         }
         forget();
         return process.map(ProcessHandle::pid);
+    }
+
+    /** Fails, keeping the pid file, when the process outlives SIGKILL: nothing may run that the platform forgot. */
+    private void requireExit(ProcessHandle process, Duration timeout) throws LocalPlatformException {
+        if (!awaitExit(process, timeout)) {
+            throw new LocalPlatformException("the " + name + " (pid " + process.pid() + ") is still alive " + timeout
+                    + " after SIGKILL");
+        }
     }
 
     private void forget() throws LocalPlatformException {

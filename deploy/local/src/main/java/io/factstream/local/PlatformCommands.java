@@ -145,10 +145,9 @@ final class PlatformCommands {
                 throw new LocalPlatformException("the platform has played a world already; "
                         + "'down --purge' starts over");
             }
-            out().flush();
-            boolean ok = WorldPlay.play(world, servers, Duration.ofSeconds(60), playTimeout, System.out);
-            System.out.println("the platform keeps running: web UI " + platform.flink().restAddress()
-                    + ", Kafka " + servers + "; 'deploy/local/factstream down' stops it");
+            boolean ok = WorldPlay.play(world, servers, Duration.ofSeconds(60), playTimeout, out());
+            out().println("the platform keeps running: web UI " + platform.flink().restAddress() + ", Kafka "
+                    + servers + "; 'deploy/local/factstream down' stops it");
             return ok ? 0 : 1;
         }
     }
@@ -329,7 +328,7 @@ final class PlatformCommands {
     static final class Audit extends PlatformCommand {
         @Override
         public Integer call() throws InterruptedException {
-            String servers = "localhost:" + options.kafkaPort;
+            String servers = options.platform().kafka().bootstrapServers();
             List<String> lines = new ArrayList<>();
             boolean ok = audit(servers, options.timeout, lines);
             print(lines);

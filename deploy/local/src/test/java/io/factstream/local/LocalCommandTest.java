@@ -57,13 +57,13 @@ class LocalCommandTest {
                 JobLedger.Entry.NONE, Path.of("/jars/v1.jar"), "io.factstream.jobs.AggregateJob", 1,
                 "file:/savepoints/savepoint-abc");
 
-        ledger.append(PlatformJob.ORDERS, started);
-        ledger.append(PlatformJob.ORDERS, stopped);
+        ledger.append("orders", started);
+        ledger.append("orders", stopped);
 
-        assertThat(ledger.history(PlatformJob.ORDERS)).containsExactly(started, stopped);
-        assertThat(ledger.last(PlatformJob.ORDERS).orElseThrow().leftRunning()).isFalse();
+        assertThat(ledger.history("orders")).containsExactly(started, stopped);
+        assertThat(ledger.last("orders").orElseThrow().leftRunning()).isFalse();
         assertThat(stopped.savepointPath()).contains("file:/savepoints/savepoint-abc");
-        assertThat(ledger.last(PlatformJob.VIEWS)).isEmpty();
+        assertThat(ledger.last("views")).isEmpty();
     }
 
     private int run(String... args) {

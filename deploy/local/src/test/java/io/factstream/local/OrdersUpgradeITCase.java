@@ -17,6 +17,9 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -53,7 +56,7 @@ import io.factstream.topics.CommittedReader;
 /**
  * The savepoint upgrade on a real cluster: the orders job runs version 1 with traffic, is upgraded to version 2
  * (deploy/upgrade-fixture: OrderState gained {@code pizzaCount} with a default, and a rule reads it) at a higher
- * parallelism while commands keep coming, and rolled back again. Across it all DESIGN.md's invariants hold (one
+ * parallelism while commands keep coming, rolled back, and resumed after the platform went down and up. Across it all DESIGN.md's invariants hold (one
  * outcome per command, contiguous sequences, no duplicate) and the state carries over: orders placed under version
  * 1 are dispatched and completed under version 2, and keep version 1's cancellation rule (their count is the
  * default), while large orders placed under version 2 meet the new rule.
@@ -76,6 +79,7 @@ class OrdersUpgradeITCase {
     private final Random random = new Random(42);
     private final Map<String, String> expected = new HashMap<>(); // command id -> "accepted" or "rejected"
     private final Map<String, Long> totals = new HashMap<>();
+    private final List<String> largeCancelsUnderV2 = new ArrayList<>();
 
     @Test
     void upgradesTheOrdersJobThroughASavepointWithANewStateFieldAndMoreParallelism() throws Exception {
@@ -96,16 +100,25 @@ class OrdersUpgradeITCase {
             awaitOutcomes(fixture);
             String savepoint = platform.savepoint(PlatformJob.ORDERS);
 
-            // Dispatches of version 1 orders keep coming while the job is stopped and started again.
-            CompletableFuture<Void> traffic = CompletableFuture.runAsync(() -> {
-                for (int i = 0; i < ORDERS / 2; i++) {
-                    send(producer, system("order-" + i, new MarkOrderDispatched("courier-" + i)), "accepted");
-                }
-            });
+            // Dispatches of version 1 orders keep coming while the job is stopped and started again: the first of
+            // each order is accepted, the repeats are rejected (already dispatched).
             Instant upgradeStart = Instant.now();
-            String v2 = platform.upgrade(PlatformJob.ORDERS, ORDERS_V2_JAR, Optional.of(2));
+            CompletableFuture<String> upgrade = CompletableFuture.supplyAsync(() -> upgrade(platform));
+            List<Instant> sentDuringUpgrade = new ArrayList<>();
+            for (int n = 0; n < ORDERS / 2 || !upgrade.isDone(); n++) {
+                int order = n % (ORDERS / 2);
+                sentDuringUpgrade.add(Instant.now());
+                send(producer, system("order-" + order, new MarkOrderDispatched("courier-" + order)),
+                        n < ORDERS / 2 ? "accepted" : "rejected");
+                awaitQuietly(upgrade, Duration.ofMillis(50));
+            }
+            String v2 = upgrade.join();
             Duration upgradeTook = Duration.between(upgradeStart, Instant.now());
-            traffic.join();
+            List<JobLedger.Entry> ledger = platform.history(PlatformJob.ORDERS);
+            Instant stopped = ledger.get(ledger.size() - 2).at();
+            Instant restarted = ledger.get(ledger.size() - 1).at();
+            long whileDown = sentDuringUpgrade.stream().filter(t -> t.isAfter(stopped) && t.isBefore(restarted))
+                    .count();
             int parallelismAfter = maxParallelism(platform, v2);
 
             // Version 2: version 1 orders complete (state carried over) or are cancelled under version 1's rule
@@ -119,16 +132,25 @@ class OrdersUpgradeITCase {
             for (int i = ORDERS; i < 2 * ORDERS; i++) {
                 send(producer, place(i, i % 2 == 0 ? LARGE : SMALL), "accepted");
                 send(producer, confirm(i), "accepted");
-                send(producer, cancelByCustomer(i), i % 2 == 0 ? "rejected" : "accepted");
+                CommandEnvelope cancel = cancelByCustomer(i);
+                send(producer, cancel, i % 2 == 0 ? "rejected" : "accepted");
+                if (i % 2 == 0) {
+                    largeCancelsUnderV2.add(cancel.getCommandId());
+                }
             }
             awaitOutcomes(fixture);
 
-            // Rolled back: version 1 reads version 2's state (the field is skipped) and applies its own rule.
+            // Rolled back: version 1 reads version 2's state (the field is skipped) and applies its own rule to
+            // the large order placed under version 2 whose cancellation version 2 refused.
             String rolledBack = platform.rollback(PlatformJob.ORDERS);
-            int last = 2 * ORDERS;
-            send(producer, place(last, LARGE), "accepted");
-            send(producer, confirm(last), "accepted");
-            send(producer, cancelByCustomer(last), "accepted");
+            send(producer, cancelByCustomer(ORDERS), "accepted");
+            awaitOutcomes(fixture);
+
+            // Down and up again: the job resumes from its savepoint at its parallelism, with its state.
+            fixture.platform().down();
+            fixture.up(List.of(PlatformJob.ORDERS));
+            String resumed = fixture.runningJobId(PlatformJob.ORDERS);
+            send(producer, system("order-" + (ORDERS + 2), new MarkOrderDispatched("courier-x")), "accepted");
             awaitOutcomes(fixture);
 
             AuditReport audit = new InvariantAuditor().audit(new CommittedReader(fixture.bootstrapServers(),
@@ -141,11 +163,15 @@ class OrdersUpgradeITCase {
             report.add("savepoint before the upgrade: " + savepoint);
             report.add("upgrade (stop with savepoint, start version 2): " + upgradeTook.toMillis() + " ms, job " + v1
                     + " -> " + v2 + ", parallelism " + parallelismBefore + " -> " + parallelismAfter);
-            report.add("rollback: job " + v2 + " -> " + rolledBack);
+            report.add(sentDuringUpgrade.size() + " commands sent during the upgrade, " + whileDown
+                    + " of them while no version ran");
+            report.add("rollback: job " + v2 + " -> " + rolledBack + "; down and up: resumed as " + resumed
+                    + " at parallelism " + maxParallelism(platform, resumed));
             report.add("ledger: " + steps);
             report.add("state carried over: order-0 has sequence numbers " + sequences.get("order-0")
                     + " (placed and confirmed under v1; dispatched during the upgrade, completed under v2)");
-            report.add("new field used: " + count(outcomes, "rejected") + " customer cancels of large confirmed orders "
+            long refused = largeCancelsUnderV2.stream().filter(id -> "rejected".equals(outcomes.get(id))).count();
+            report.add("new field used: " + refused + " customer cancels of large confirmed orders "
                     + "placed under v2 rejected by the pizzaCount rule; the cancels of v1 orders (pizzaCount 0, the "
                     + "default) accepted");
             report.addAll(audit.lines());
@@ -156,11 +182,38 @@ class OrdersUpgradeITCase {
             assertThat(outcomes).containsExactlyInAnyOrderEntriesOf(expected);
             assertThat(parallelismBefore).isEqualTo(1);
             assertThat(parallelismAfter).isEqualTo(2);
+            assertThat(whileDown).as("commands sent while the job was down").isPositive();
+            assertThat(maxParallelism(platform, resumed)).as("parallelism after down and up").isEqualTo(2);
             for (int i = 0; i < ORDERS / 2; i++) {
                 assertThat(sequences.get("order-" + i)).as("order-%d carried over", i).containsExactly(1L, 2L, 3L, 4L);
             }
             assertThat(steps).containsSubsequence("started factstream-jobs.jar p=1",
-                    "upgraded " + ORDERS_V2_JAR.getFileName() + " p=2", "rolled-back factstream-jobs.jar p=2");
+                    "upgraded " + ORDERS_V2_JAR.getFileName() + " p=2", "rolled-back factstream-jobs.jar p=2",
+                    "stopped factstream-jobs.jar p=2", "started factstream-jobs.jar p=2");
+            assertThat(sequences.get("order-" + (ORDERS + 2))).as("a v2 order dispatched after down and up")
+                    .containsExactly(1L, 2L, 3L);
+        }
+    }
+
+    private static String upgrade(LocalPlatform platform) {
+        try {
+            return platform.upgrade(PlatformJob.ORDERS, ORDERS_V2_JAR, Optional.of(2));
+        } catch (LocalPlatformException e) {
+            throw new IllegalStateException("the upgrade failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Waits for the future up to {@code pause}: the pace of the traffic, and no longer than the upgrade. */
+    private static void awaitQuietly(CompletableFuture<?> future, Duration pause) {
+        try {
+            future.get(pause.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException stillRunning) {
+            // the next command goes out
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            // upgrade.join() reports it
         }
     }
 
@@ -232,10 +285,6 @@ class OrdersUpgradeITCase {
             sequences.computeIfAbsent(event.getAggregateId(), id -> new ArrayList<>()).add(event.getSequenceNumber());
         }
         return sequences;
-    }
-
-    private static long count(Map<String, String> outcomes, String outcome) {
-        return outcomes.values().stream().filter(outcome::equals).count();
     }
 
     private static int maxParallelism(LocalPlatform platform, String jobId) throws LocalPlatformException {

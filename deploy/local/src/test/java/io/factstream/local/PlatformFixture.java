@@ -63,10 +63,14 @@ final class PlatformFixture implements AutoCloseable {
     @Override
     public void close() throws LocalPlatformException {
         rememberProcesses();
-        platform.down();
-        assertThat(pids).as("every process of the platform has ended")
-                .allSatisfy(pid -> assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).isNotEqualTo(
-                        Optional.of(true)));
+        try {
+            platform.down();
+            assertThat(pids).as("every process of the platform has ended").allSatisfy(pid ->
+                    assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).isNotEqualTo(Optional.of(true)));
+        } finally {
+            // Whatever failed above, no process of this test outlives it.
+            pids.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+        }
     }
 
     static int freePort() throws IOException {

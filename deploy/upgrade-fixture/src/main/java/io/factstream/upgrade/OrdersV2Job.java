@@ -7,6 +7,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import io.factstream.catalog.BoundedContext;
 import io.factstream.jobs.AggregateJob;
+import io.factstream.runtime.JobMain;
 import io.factstream.runtime.JobOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -38,10 +39,7 @@ public final class OrdersV2Job implements Callable<Integer> {
     JobOptions options;
 
     public static void main(String[] args) {
-        int exitCode = new CommandLine(new OrdersV2Job()).execute(args);
-        if (exitCode != 0) {
-            System.exit(exitCode);
-        }
+        JobMain.run(new CommandLine(new OrdersV2Job()), args);
     }
 
     @Override
