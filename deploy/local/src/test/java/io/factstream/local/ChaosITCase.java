@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.factstream.catalog.BoundedContext;
 import io.factstream.read.MemoryImage;
 import io.factstream.testdata.PlatformSummary;
 import io.factstream.testdata.World;
@@ -32,7 +34,8 @@ import io.factstream.views.ViewRow;
  * sagas), the TaskManager process is killed with SIGKILL three times at seeded moments and started again. The auditor, reading every topic with
  * {@code read_committed}, must then find one outcome per command, contiguous sequences and no duplicate; every
  * saga ends as planned and the books balance. Then the views job replays in place from the beginning and its
- * latest rows end as they were. Bringing the platform down leaves no process behind.
+ * latest rows end as they were, and the payments aggregate replays from the beginning into another Kafka cluster
+ * and writes there exactly what the live job wrote. Bringing the platform down leaves no process behind.
  */
 class ChaosITCase {
 
@@ -42,7 +45,7 @@ class ChaosITCase {
     Path dataDir;
 
     @Test
-    void threeTaskManagerKillsLoseNothingAndDuplicateNothingAndTheViewsReplayInPlace() throws Exception {
+    void threeTaskManagerKillsLoseNothingAndDuplicateNothingAndReplaysWriteWhatTheLiveJobsWrote() throws Exception {
         World world = WorldGenerator.generate(WorldGenerator.Parameters.ofOrders(600, SEED));
         Map<String, String> planned = WorldPlay.plannedOutcomes(world);
         try (PlatformFixture fixture = new PlatformFixture(dataDir)) {
@@ -89,7 +92,39 @@ class ChaosITCase {
             }
             assertThat(historyRecords(servers)).isEqualTo(2 * versions);
             assertThat(latestRows(servers)).isEqualTo(rows);
+
+            // And the payments aggregate replays from the beginning into another Kafka, next to the live job: it
+            // writes the live job's events and rejections again, record for record, and nothing on the live topics.
+            LocalKafka other = new LocalKafka(dataDir.resolve("other-kafka"), PlatformFixture.freePort(),
+                    PlatformFixture.freePort());
+            try {
+                other.start(PlatformFixture.TIMEOUT);
+                List<String> outputs = List.of(BoundedContext.PAYMENTS.eventsTopic(),
+                        BoundedContext.PAYMENTS.rejectionsTopic());
+                List<String> live = records(servers, outputs);
+                String payments = fixture.platform().replay(PlatformJob.PAYMENTS, Optional.empty(),
+                        Optional.of(other.bootstrapServers()));
+                await().atMost(PlatformFixture.TIMEOUT).pollInterval(Duration.ofSeconds(1))
+                        .until(() -> records(other.bootstrapServers(), outputs).size() >= live.size());
+                fixture.platform().flink().rest().awaitCheckpointSince(payments, Instant.now(), PlatformFixture.TIMEOUT);
+                fixture.platform().flink().rest().cancel(payments, PlatformFixture.TIMEOUT);
+
+                System.out.println("replay: payments wrote " + live.size() + " events and rejections live");
+                assertThat(records(other.bootstrapServers(), outputs)).containsExactlyInAnyOrderElementsOf(live);
+                assertThat(records(servers, outputs)).isEqualTo(live);
+            } finally {
+                other.stop(PlatformFixture.TIMEOUT);
+            }
         }
+    }
+
+    /** Every committed record of the topics as topic, partition, timestamp, key and value. */
+    private static List<String> records(String servers, List<String> topics) {
+        List<String> records = new ArrayList<>();
+        new CommittedReader(servers, PlatformFixture.TIMEOUT).readAll(topics, r -> records.add(String.join(" ",
+                r.topic(), Integer.toString(r.partition()), Long.toString(r.timestamp()),
+                Base64.getEncoder().encodeToString(r.key()), Base64.getEncoder().encodeToString(r.value()))));
+        return records;
     }
 
     private static long historyRecords(String servers) {
