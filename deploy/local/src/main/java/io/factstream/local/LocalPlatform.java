@@ -8,7 +8,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.jar.Attributes;
 import java.util.jar.JarFile;
@@ -49,6 +51,8 @@ public final class LocalPlatform {
     private final LocalKafka kafka;
     private final LocalFlink flink;
     private final JobLedger ledger;
+    /** Jars this platform object uploaded, by path: six jobs from one jar upload it once. */
+    private final Map<Path, String> uploadedJars = new HashMap<>();
 
     public LocalPlatform(Settings settings) {
         this.settings = settings;
@@ -80,6 +84,9 @@ public final class LocalPlatform {
         List<String> steps = new ArrayList<>();
         steps.add("kafka " + kafka.start(settings.timeout()));
         steps.add("topics: " + ensureTopics(kafka.bootstrapServers()));
+        if (!flink.running()) {
+            uploadedJars.clear(); // a cluster that starts anew holds no jars
+        }
         steps.add("flink " + flink.start(settings.timeout()));
         for (PlatformJob job : jobs) {
             Optional<String> running = runningJobId(job.id());
@@ -325,8 +332,7 @@ public final class LocalPlatform {
         Path absoluteJar = jar.toAbsolutePath().normalize();
         List<String> args = new ArrayList<>(jobArgs(job, extraArgs));
         parallelism.ifPresent(p -> args.addAll(List.of("--parallelism", p.toString())));
-        String jarId = flink.rest().uploadJar(absoluteJar);
-        String id = flink.rest().run(jarId, entryClass, args, parallelism, savepoint);
+        String id = flink.rest().run(upload(absoluteJar), entryClass, args, parallelism, savepoint);
         try {
             flink.rest().awaitRunning(id, settings.timeout());
         } catch (LocalPlatformException notRunning) {
@@ -341,6 +347,15 @@ public final class LocalPlatform {
         ledger.append(name, new JobLedger.Entry(Instant.now(), action, id, absoluteJar, entryClass, actual,
                 savepoint.orElse(JobLedger.Entry.NONE)));
         return id;
+    }
+
+    private String upload(Path jar) throws LocalPlatformException {
+        String jarId = uploadedJars.get(jar);
+        if (jarId == null) {
+            jarId = flink.rest().uploadJar(jar);
+            uploadedJars.put(jar, jarId);
+        }
+        return jarId;
     }
 
     private String ensureTopics(String bootstrapServers) throws LocalPlatformException {
