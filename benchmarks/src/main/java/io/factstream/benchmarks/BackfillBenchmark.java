@@ -78,8 +78,8 @@ public final class BackfillBenchmark implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         dataDir = Files.createTempDirectory("factstream-backfill");
-        LocalKafka log = new LocalKafka(dataDir.resolve("log"), Harness.freePort(), Harness.freePort());
-        LocalKafka outputs = new LocalKafka(dataDir.resolve("outputs"), Harness.freePort(), Harness.freePort());
+        LocalKafka log = LocalKafka.onFreePorts(dataDir.resolve("log"));
+        LocalKafka outputs = LocalKafka.onFreePorts(dataDir.resolve("outputs"));
         log.start(Duration.ofSeconds(60));
         outputs.start(Duration.ofSeconds(60));
         try {

@@ -2,8 +2,6 @@ package io.factstream.benchmarks;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -143,12 +141,6 @@ final class Harness {
                     .map(r -> r.get(run).perSecond() / r.get(baseline).perSecond()).sorted().toList();
             System.out.printf("%-70s %12.0f %12.2f%n", rounds.get(0).get(run).name(), median(rates),
                     median(ratios));
-        }
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 

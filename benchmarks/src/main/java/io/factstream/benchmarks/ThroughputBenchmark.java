@@ -77,7 +77,7 @@ public final class ThroughputBenchmark implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path dataDir = Files.createTempDirectory("factstream-throughput");
-        LocalKafka kafka = new LocalKafka(dataDir.resolve("kafka"), Harness.freePort(), Harness.freePort());
+        LocalKafka kafka = LocalKafka.onFreePorts(dataDir.resolve("kafka"));
         kafka.start(Duration.ofSeconds(60));
         try {
             String servers = kafka.bootstrapServers();

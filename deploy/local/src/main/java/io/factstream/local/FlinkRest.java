@@ -12,10 +12,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -27,13 +29,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * the web UI and {@code flink run} use, so nothing here depends on Flink's client classes.
  */
 public final class FlinkRest {
-
-    /** A job as {@code /jobs/overview} lists it. */
-    public record Job(String id, String name, String state, long startTime) {
-        public boolean terminated() {
-            return TERMINAL_STATES.contains(state);
-        }
-    }
 
     private static final List<String> TERMINAL_STATES = List.of("FINISHED", "CANCELED", "FAILED");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -108,13 +103,15 @@ public final class FlinkRest {
         return post("/jars/" + jarId + "/run", request).path("jobid").asText();
     }
 
-    /** Every job the cluster knows, newest first. */
-    public List<Job> jobs() throws LocalPlatformException {
-        List<Job> jobs = new ArrayList<>();
-        get("/jobs/overview").path("jobs").forEach(job -> jobs.add(new Job(job.path("jid").asText(),
-                job.path("name").asText(), job.path("state").asText(), job.path("start-time").asLong())));
-        jobs.sort((a, b) -> Long.compare(b.startTime(), a.startTime()));
-        return jobs;
+    /** The ids of the jobs that run or restart: every job the cluster knows that has not ended. */
+    public Set<String> activeJobIds() throws LocalPlatformException {
+        Set<String> active = new HashSet<>();
+        get("/jobs/overview").path("jobs").forEach(job -> {
+            if (!TERMINAL_STATES.contains(job.path("state").asText())) {
+                active.add(job.path("jid").asText());
+            }
+        });
+        return active;
     }
 
     /** The parallelism of each operator chain of the job, by name. */

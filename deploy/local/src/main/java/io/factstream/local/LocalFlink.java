@@ -45,6 +45,7 @@ public final class LocalFlink {
     private final Settings settings;
     private final LocalProcess jobManager;
     private final LocalProcess taskManager;
+    private final FlinkRest rest;
 
     /**
      * @param dataDir          where the cluster keeps its configuration, logs, pid files, checkpoints and savepoints
@@ -60,6 +61,7 @@ public final class LocalFlink {
                 logDir().resolve("jobmanager.out"));
         this.taskManager = new LocalProcess("taskmanager", this.dataDir.resolve("taskmanager.pid"),
                 logDir().resolve("taskmanager.out"));
+        this.rest = new FlinkRest(restAddress());
     }
 
     /** The REST API and web UI. */
@@ -107,7 +109,7 @@ public final class LocalFlink {
                 LocalProcess.requireFree(settings.restPort(), settings.rpcPort());
                 Process process = startProcess(jobManager, "GET_JM_RESOURCE_PARAMS",
                         "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint", Map.of());
-                jobManager.awaitReady(process, () -> rest().answers(), timeout);
+                jobManager.awaitReady(process, rest::answers, timeout);
             }
             startTaskManager(timeout);
             return status();
@@ -125,7 +127,7 @@ public final class LocalFlink {
         String resourceId = "taskmanager-" + System.currentTimeMillis();
         Process process = startProcess(taskManager, "GET_TM_RESOURCE_PARAMS",
                 "org.apache.flink.runtime.taskexecutor.TaskManagerRunner", Map.of("taskmanager.resource-id", resourceId));
-        taskManager.awaitReady(process, () -> rest().answers() && rest().taskManagerIds().contains(resourceId), timeout);
+        taskManager.awaitReady(process, () -> rest.taskManagerIds().contains(resourceId), timeout);
     }
 
     /** Kills the TaskManager with SIGKILL, as a machine failure would; returns the pid it had. */
@@ -135,8 +137,11 @@ public final class LocalFlink {
 
     /** Stops the TaskManager, then the JobManager; running jobs end with them (stop them with a savepoint first). */
     public String stop(Duration timeout) throws LocalPlatformException {
-        taskManager.stop(timeout);
-        jobManager.stop(timeout);
+        try {
+            taskManager.stop(timeout);
+        } finally {
+            jobManager.stop(timeout);
+        }
         return status();
     }
 
@@ -149,11 +154,11 @@ public final class LocalFlink {
         }
         return "jobmanager " + jm.map(p -> "pid " + p.pid()).orElse("stopped")
                 + ", taskmanager " + tm.map(p -> "pid " + p.pid()).orElse("stopped")
-                + (jm.isPresent() && rest().answers() ? ", web UI " + restAddress() : ", REST not answering");
+                + (jm.isPresent() && rest.answers() ? ", web UI " + restAddress() : ", REST not answering");
     }
 
     public boolean running() {
-        return jobManager.handle().isPresent() && rest().answers();
+        return jobManager.handle().isPresent() && rest.answers();
     }
 
     /** The pids of the processes that run, for checks that nothing is left. */
@@ -165,7 +170,7 @@ public final class LocalFlink {
     }
 
     public FlinkRest rest() {
-        return new FlinkRest(restAddress());
+        return rest;
     }
 
     /** What this machine sets on top of flink-conf/config.yaml. */

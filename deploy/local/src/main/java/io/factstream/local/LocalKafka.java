@@ -52,6 +52,11 @@ public final class LocalKafka {
         this.process = new LocalProcess("broker", this.dataDir.resolve("kafka.pid"), this.dataDir.resolve("kafka.out"));
     }
 
+    /** A broker on ports that are free now: for tests and benchmarks that run next to anything else. */
+    public static LocalKafka onFreePorts(Path dataDir) throws IOException {
+        return new LocalKafka(dataDir, LocalProcess.freePort(), LocalProcess.freePort());
+    }
+
     public String bootstrapServers() {
         return "localhost:" + port;
     }

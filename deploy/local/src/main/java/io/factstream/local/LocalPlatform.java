@@ -258,8 +258,7 @@ public final class LocalPlatform {
             return Optional.empty();
         }
         String id = last.get().jobId();
-        boolean active = flink.rest().jobs().stream().anyMatch(j -> j.id().equals(id) && !j.terminated());
-        return active ? Optional.of(id) : Optional.empty();
+        return flink.rest().activeJobIds().contains(id) ? Optional.of(id) : Optional.empty();
     }
 
     private Optional<String> describe(String name) throws LocalPlatformException {

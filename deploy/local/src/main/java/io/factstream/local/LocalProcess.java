@@ -3,6 +3,7 @@ package io.factstream.local;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -183,6 +184,13 @@ final class LocalProcess {
             return true;
         } catch (IOException e) {
             return false;
+        }
+    }
+
+    /** A port nothing listens on now, for a process of a test or a benchmark to take. */
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
         }
     }
 

@@ -95,8 +95,7 @@ class ChaosITCase {
 
             // And the payments aggregate replays from the beginning into another Kafka, next to the live job: it
             // writes the live job's events and rejections again, record for record, and nothing on the live topics.
-            LocalKafka other = new LocalKafka(dataDir.resolve("other-kafka"), PlatformFixture.freePort(),
-                    PlatformFixture.freePort());
+            LocalKafka other = LocalKafka.onFreePorts(dataDir.resolve("other-kafka"));
             try {
                 other.start(PlatformFixture.TIMEOUT);
                 List<String> outputs = List.of(BoundedContext.PAYMENTS.eventsTopic(),

@@ -49,7 +49,7 @@ class LocalKafkaITCase {
 
     @Test
     void startsABrokerProcessThatPlainClientsUseAndStopsItCleanly() throws Exception {
-        broker = new LocalKafka(dataDir, PlatformFixture.freePort(), PlatformFixture.freePort());
+        broker = LocalKafka.onFreePorts(dataDir);
 
         LocalKafka.Status started = broker.start(TIMEOUT);
 
@@ -79,7 +79,7 @@ class LocalKafkaITCase {
     @Test
     void refusesAPortThatIsTaken() throws Exception {
         try (ServerSocket taken = new ServerSocket(0)) {
-            broker = new LocalKafka(dataDir, taken.getLocalPort(), PlatformFixture.freePort());
+            broker = new LocalKafka(dataDir, taken.getLocalPort(), LocalProcess.freePort());
 
             assertThatThrownBy(() -> broker.start(TIMEOUT))
                     .isInstanceOf(LocalPlatformException.class)

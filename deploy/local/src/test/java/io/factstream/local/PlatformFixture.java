@@ -3,7 +3,6 @@ package io.factstream.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,8 +25,9 @@ final class PlatformFixture implements AutoCloseable {
 
     PlatformFixture(Path dataDir) throws IOException {
         Path root = Path.of(System.getProperty("user.dir")).resolve("../..").normalize();
-        this.platform = new LocalPlatform(new LocalPlatform.Settings(dataDir, freePort(), freePort(),
-                new LocalFlink.Settings(freePort(), freePort(), "1024m", "2048m"), root.resolve("flink-conf"),
+        this.platform = new LocalPlatform(new LocalPlatform.Settings(dataDir, LocalProcess.freePort(),
+                LocalProcess.freePort(), new LocalFlink.Settings(LocalProcess.freePort(), LocalProcess.freePort(),
+                "1024m", "2048m"), root.resolve("flink-conf"),
                 root.resolve("deploy/flink-lib/target/classpath.txt"),
                 root.resolve("deploy/local/target/jobs/factstream-jobs.jar"), 2, Duration.ofSeconds(1),
                 SAGA_TIMEOUT, TIMEOUT));
@@ -70,12 +70,6 @@ final class PlatformFixture implements AutoCloseable {
         } finally {
             // Whatever failed above, no process of this test outlives it.
             pids.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
-        }
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }
