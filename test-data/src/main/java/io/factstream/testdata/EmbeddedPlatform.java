@@ -14,6 +14,7 @@ import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
@@ -95,11 +96,28 @@ public final class EmbeddedPlatform implements AutoCloseable {
         this.flink = flink;
     }
 
+    /** Prepares the broker before the jobs start, e.g. by loading the topics their savepoints belong to. */
+    @FunctionalInterface
+    public interface BrokerSetup {
+        void prepare(KafkaBrokerExtension kafka) throws Exception;
+    }
+
     /** Starts the broker, creates the topics, starts Flink and submits the six jobs. */
     public static EmbeddedPlatform start(Settings settings, Logic logic) throws Exception {
+        return resume(settings, logic, kafka -> { }, Map.of());
+    }
+
+    /**
+     * Starts the broker and creates the topics, prepares the broker, starts Flink and submits the six jobs, each
+     * resumed from its savepoint if {@code savepoints} names one for its id ({@code orders}, {@code payments},
+     * {@code kitchen}, {@code delivery}, {@code saga}, {@code views}).
+     */
+    public static EmbeddedPlatform resume(Settings settings, Logic logic, BrokerSetup setup,
+                                          Map<String, String> savepoints) throws Exception {
         KafkaBrokerExtension kafka = KafkaBrokerExtension.create()
                 .withTopics(TopicCatalog.sized(settings.partitions(), (short) 1).newTopics());
         kafka.start();
+        setup.prepare(kafka);
         Configuration config = new Configuration();
         config.set(RestOptions.BIND_PORT, "8081-8181");
         config.set(TaskManagerOptions.NUM_TASK_SLOTS, 8);
@@ -114,14 +132,15 @@ public final class EmbeddedPlatform implements AutoCloseable {
         flink.start();
         EmbeddedPlatform platform = new EmbeddedPlatform(settings, kafka, flink);
         for (BoundedContext context : BoundedContext.values()) {
-            platform.submit("aggregate " + context.id(), (env, options) ->
-                    AggregateJob.define(env, options, context, 100, CommandHandler.DEFAULT_MAX_CLOCK_SKEW, () -> logic.decider(context)));
+            platform.submit("aggregate " + context.id(), savepoints.get(context.id()), options -> { },
+                    (env, options) -> AggregateJob.define(env, options, context, 100,
+                            CommandHandler.DEFAULT_MAX_CLOCK_SKEW, () -> logic.decider(context)));
         }
         OrderFulfilment.Timeouts timeouts = settings.timeouts();
-        platform.submit("saga " + OrderFulfilment.NAME, (env, options) ->
+        platform.submit("saga " + OrderFulfilment.NAME, savepoints.get("saga"), options -> { }, (env, options) ->
                 SagaJob.define(env, options, settings.time(), () -> logic.saga(timeouts)));
-        platform.submit("views", (env, options) -> ViewJob.define(env, options, OrderStatusProjection::new,
-                CustomerOrdersProjection::new, KitchenQueueProjection::new));
+        platform.submit("views", savepoints.get("views"), options -> { }, (env, options) -> ViewJob.define(env,
+                options, OrderStatusProjection::new, CustomerOrdersProjection::new, KitchenQueueProjection::new));
         return platform;
     }
 
@@ -140,6 +159,11 @@ public final class EmbeddedPlatform implements AutoCloseable {
      */
     public JobID submit(String name, Consumer<JobOptions> adjust,
                         BiConsumer<StreamExecutionEnvironment, JobOptions> definition) throws Exception {
+        return submit(name, null, adjust, definition);
+    }
+
+    private JobID submit(String name, String savepoint, Consumer<JobOptions> adjust,
+                         BiConsumer<StreamExecutionEnvironment, JobOptions> definition) throws Exception {
         JobOptions options = JobOptions.defaults(kafka.bootstrapServers());
         options.checkpointInterval = settings.checkpointInterval();
         options.transactionTimeout = Duration.ofMinutes(2);
@@ -149,6 +173,9 @@ public final class EmbeddedPlatform implements AutoCloseable {
         definition.accept(env, options);
         StreamGraph graph = env.getStreamGraph();
         graph.setJobName(name);
+        if (savepoint != null) {
+            graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(savepoint, false));
+        }
         JobID id = flink.submitJob(graph.getJobGraph()).get().getJobID();
         jobs.put(name, id);
         return id;
