@@ -14,20 +14,19 @@ import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 
+import io.factstream.kernel.aggregate.AggregateSettings;
 import io.factstream.benchmarks.Harness.Run;
 import io.factstream.catalog.BoundedContext;
+import io.factstream.catalog.topics.TopicCatalog;
 import io.factstream.domain.Deciders;
-import io.factstream.domain.views.CustomerOrdersProjection;
-import io.factstream.domain.views.KitchenQueueProjection;
-import io.factstream.domain.views.OrderStatusProjection;
+import io.factstream.domain.Views;
 import io.factstream.jobs.AggregateJob;
+import io.factstream.jobs.JobOptions;
 import io.factstream.jobs.ViewJob;
+import io.factstream.jobs.io.LogBound;
+import io.factstream.kafka.topics.TopicAdmin;
+import io.factstream.kernel.aggregate.CommandHandler;
 import io.factstream.local.LocalKafka;
-import io.factstream.runtime.JobOptions;
-import io.factstream.runtime.LogBound;
-import io.factstream.runtime.aggregate.CommandHandler;
-import io.factstream.topics.TopicAdmin;
-import io.factstream.topics.TopicCatalog;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -182,12 +181,11 @@ public final class BackfillBenchmark implements Callable<Integer> {
     }
 
     private void defineOrders(StreamExecutionEnvironment env, JobOptions options) {
-        AggregateJob.define(env, options, BoundedContext.ORDERS, 100, CommandHandler.DEFAULT_MAX_CLOCK_SKEW,
+        AggregateJob.define(env, options, BoundedContext.ORDERS, AggregateSettings.standard(),
                 () -> Deciders.forContext(BoundedContext.ORDERS));
     }
 
     private static void defineViews(StreamExecutionEnvironment env, JobOptions options) {
-        ViewJob.define(env, options, OrderStatusProjection::new, CustomerOrdersProjection::new,
-                KitchenQueueProjection::new);
+        ViewJob.define(env, options, Views.all());
     }
 }

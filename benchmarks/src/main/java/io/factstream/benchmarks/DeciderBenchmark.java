@@ -20,10 +20,10 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
+import io.factstream.kernel.aggregate.AggregateSettings;
 import io.factstream.catalog.Address;
 import io.factstream.catalog.CommandEnvelope;
 import io.factstream.catalog.CommandEnvelopes;
-import io.factstream.catalog.Menu;
 import io.factstream.catalog.OrderLine;
 import io.factstream.catalog.PizzaSize;
 import io.factstream.catalog.orders.ConfirmOrder;
@@ -32,11 +32,12 @@ import io.factstream.catalog.payments.AuthorizePayment;
 import io.factstream.catalog.payments.PaymentAuthorized;
 import io.factstream.catalog.payments.WalletOpened;
 import io.factstream.catalog.payments.WalletToppedUp;
+import io.factstream.domain.shared.Menu;
 import io.factstream.domain.orders.OrderDecider;
 import io.factstream.domain.payments.WalletDecider;
-import io.factstream.runtime.aggregate.CommandHandler;
-import io.factstream.runtime.aggregate.CommandOutcome;
-import io.factstream.runtime.aggregate.Decision;
+import io.factstream.kernel.aggregate.CommandHandler;
+import io.factstream.kernel.aggregate.CommandOutcome;
+import io.factstream.kernel.aggregate.Decision;
 import io.factstream.state.AggregateSnapshot;
 import io.factstream.state.OrderState;
 import io.factstream.state.WalletState;
@@ -55,7 +56,7 @@ public class DeciderBenchmark {
 
     private final OrderDecider orders = new OrderDecider(Menu.standard());
     private final WalletDecider wallets = new WalletDecider();
-    private final CommandHandler<OrderState> orderHandler = new CommandHandler<>(orders, 100, CommandHandler.DEFAULT_MAX_CLOCK_SKEW);
+    private final CommandHandler<OrderState> orderHandler = new CommandHandler<>(orders, AggregateSettings.standard());
 
     private CommandEnvelope placeOrder;
     private CommandEnvelope confirmOrder;

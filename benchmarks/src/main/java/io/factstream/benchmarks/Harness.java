@@ -23,14 +23,14 @@ import io.factstream.catalog.Address;
 import io.factstream.catalog.BoundedContext;
 import io.factstream.catalog.CommandEnvelope;
 import io.factstream.catalog.CommandEnvelopes;
-import io.factstream.catalog.Menu;
 import io.factstream.catalog.OrderLine;
 import io.factstream.catalog.PizzaSize;
 import io.factstream.catalog.orders.CompleteOrder;
 import io.factstream.catalog.orders.ConfirmOrder;
 import io.factstream.catalog.orders.MarkOrderDispatched;
 import io.factstream.catalog.orders.PlaceOrder;
-import io.factstream.serde.SingleObjectCodec;
+import io.factstream.catalog.wire.SingleObjectCodec;
+import io.factstream.domain.shared.Menu;
 
 /**
  * What the benchmark harnesses share: the orders command log they feed, a checked producer, how a Flink job is

@@ -27,18 +27,20 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
+import io.factstream.kernel.aggregate.AggregateSettings;
 import io.factstream.benchmarks.Harness.Run;
 import io.factstream.catalog.BoundedContext;
+import io.factstream.catalog.topics.TopicCatalog;
 import io.factstream.domain.Deciders;
 import io.factstream.jobs.AggregateJob;
+import io.factstream.jobs.JobOptions;
+import io.factstream.kafka.topics.TopicAdmin;
+import io.factstream.kernel.aggregate.CommandHandler;
 import io.factstream.local.LocalKafka;
-import io.factstream.runtime.JobOptions;
-import io.factstream.runtime.aggregate.CommandHandler;
-import io.factstream.topics.TopicAdmin;
-import io.factstream.topics.TopicCatalog;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+
 /**
  * Commands per second through the orders job with {@code EXACTLY_ONCE} sinks and checkpoints, against a raw Kafka
  * pipe on the same broker: a plain {@code read_committed} consumer and a transactional producer that forward the
@@ -161,7 +163,7 @@ public final class ThroughputBenchmark implements Callable<Integer> {
         options.groupId = "bench-orders-" + backend + "-" + round; // each run reads the whole log
         StreamExecutionEnvironment env = options.environment();
         env.setParallelism(parallelism);
-        AggregateJob.define(env, options, BoundedContext.ORDERS, 100, CommandHandler.DEFAULT_MAX_CLOCK_SKEW, () -> Deciders.forContext(BoundedContext.ORDERS));
+        AggregateJob.define(env, options, BoundedContext.ORDERS, AggregateSettings.standard(), () -> Deciders.forContext(BoundedContext.ORDERS));
         // The pipe, too, is timed from its first poll to its last commit.
         Duration elapsed = Harness.runToFinish(env.executeAsync("throughput orders " + backend));
         return new Run("orders job, EXACTLY_ONCE, " + backend + ", checkpoints every " + interval.toMillis() + " ms",

@@ -2,20 +2,10 @@ package io.factstream.jobs;
 
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.Callable;
 
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.avro.specific.SpecificRecordBase;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.java.typeutils.EitherTypeInfo;
-import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
-import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.types.Either;
-import org.apache.flink.util.function.SerializableFunction;
 import org.apache.flink.util.function.SerializableSupplier;
 
 import io.factstream.catalog.BoundedContext;
@@ -24,30 +14,26 @@ import io.factstream.catalog.CommandRejected;
 import io.factstream.catalog.EventCatalog;
 import io.factstream.catalog.EventEnvelope;
 import io.factstream.domain.fulfilment.OrderFulfilment;
-import io.factstream.runtime.DeadLetterRouter;
-import io.factstream.runtime.EventTime;
-import io.factstream.runtime.JobInput;
-import io.factstream.runtime.JobMain;
-import io.factstream.runtime.JobOptions;
-import io.factstream.runtime.KafkaEndpoints;
-import io.factstream.runtime.saga.SagaDefinition;
-import io.factstream.runtime.saga.SagaProcessor;
-import io.factstream.runtime.saga.SagaUids;
-import io.factstream.serde.CatalogRecordDeserializer;
-import io.factstream.serde.CatalogRecordSerializer;
-import io.factstream.serde.DeadLetterSerializer;
+import io.factstream.jobs.io.CatalogRecordDeserializer;
+import io.factstream.jobs.io.CatalogRecordSerializer;
+import io.factstream.jobs.io.DeadLetterSerializer;
+import io.factstream.jobs.io.JobInput;
+import io.factstream.jobs.io.KafkaOutput;
+import io.factstream.jobs.saga.SagaUids;
+import io.factstream.jobs.topology.EventTime;
+import io.factstream.jobs.topology.SagaTopology;
+import io.factstream.kernel.saga.SagaDefinition;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * The order-fulfilment saga job: the four {@code <ctx>.events} and {@code <ctx>.rejections} topics and a clock in,
- * keyed by correlation id, commands out to the right {@code <ctx>.commands} topic, exactly once. It tells time as
- * {@link EventTime} says; what the saga decides depends on its inputs alone (see
- * {@link io.factstream.runtime.saga.SagaEngine}), so a bounded run (replay, backfill, {@code --mode BATCH}) sends
- * the commands the live job sent. A bounded run's time ends at {@code --until} when that is a time, else at the
- * moment the job is defined: deadlines after it do not fire, as they would not have fired live by then.
+ * The order-fulfilment saga job: {@link SagaTopology} between the four {@code <ctx>.events} and
+ * {@code <ctx>.rejections} topics (and, live, a clock) and the {@code <ctx>.commands} topic of each command sent,
+ * exactly once. A bounded run (replay, backfill, {@code --mode BATCH}) has no clock; its time ends at
+ * {@code --until} when that is a time, else at the moment the job is defined: deadlines after it do not fire, as
+ * they would not have fired live by then.
  */
 @Command(name = "saga-job", mixinStandardHelpOptions = true,
         description = "Runs the order-fulfilment saga: events and rejections in, commands out.")
@@ -62,7 +48,7 @@ public final class SagaJob implements Callable<Integer> {
     Duration deliveryTimeout;
 
     @Mixin
-    EventTime time;
+    EventTimeOptions time;
 
     @Mixin
     JobOptions options;
@@ -75,69 +61,36 @@ public final class SagaJob implements Callable<Integer> {
     public Integer call() throws Exception {
         StreamExecutionEnvironment env = options.environment();
         OrderFulfilment.Timeouts timeouts = new OrderFulfilment.Timeouts(kitchenTimeout, deliveryTimeout);
-        define(env, options, time, () -> new OrderFulfilment(timeouts));
+        define(env, options, time.eventTime(), () -> new OrderFulfilment(timeouts));
         env.execute("factstream saga " + OrderFulfilment.NAME);
         return 0;
     }
 
-    /** Adds the saga job's sources, operators and sinks to the environment. */
+    /** Adds the saga job's sources, topology and sinks to the environment. */
     public static <S extends SpecificRecord> void define(StreamExecutionEnvironment env, JobOptions options,
                                                          EventTime time,
                                                          SerializableSupplier<SagaDefinition<S>> definition) {
-        String name = definition.get().name();
-        SagaUids uids = new SagaUids(name);
-        String group = options.groupIdOr(name + "-saga");
-        TypeInformation<Either<EventEnvelope, CommandRejected>> inputType = new EitherTypeInfo<>(
-                new AvroTypeInfo<>(EventEnvelope.class), new AvroTypeInfo<>(CommandRejected.class));
+        SagaTopology<S> topology = new SagaTopology<>(definition, options.timeHorizon());
+        SagaUids uids = topology.uids();
+        JobInput input = options.input(definition.get().name() + "-saga");
+        SagaTopology.Outputs outputs = topology.apply(
+                input.read(env, CatalogRecordDeserializer.forType(EventEnvelope.class),
+                        Arrays.stream(BoundedContext.values()).map(BoundedContext::eventsTopic).toList(),
+                        SagaTopology.eventsTime(time), uids.eventsSource()),
+                input.read(env, CatalogRecordDeserializer.forType(CommandRejected.class),
+                        Arrays.stream(BoundedContext.values()).map(BoundedContext::rejectionsTopic).toList(),
+                        SagaTopology.rejectionsTime(time), uids.rejectionsSource()),
+                input.bounded() ? null : time.clock(env, uids.clock()));
 
-        SingleOutputStreamOperator<EventEnvelope> events = decoded(env, options, time, EventEnvelope.class, group,
-                BoundedContext::eventsTopic, e -> e.getCreationTimestamp().toEpochMilli(), uids.eventsSource(),
-                uids.eventsDecoder());
-        SingleOutputStreamOperator<CommandRejected> rejections = decoded(env, options, time, CommandRejected.class,
-                group, BoundedContext::rejectionsTopic, r -> r.getCreationTimestamp().toEpochMilli(),
-                uids.rejectionsSource(), uids.rejectionsDecoder());
-        DataStream<Either<EventEnvelope, CommandRejected>> inputs = time.withClock(events
-                .map(Either::<EventEnvelope, CommandRejected>Left, inputType).name("events")
-                .union(rejections.map(Either::<EventEnvelope, CommandRejected>Right, inputType).name("rejections")),
-                options, uids.clock());
-
-        DataStream<CommandEnvelope> commands = inputs.keyBy(SagaJob::correlationId, Types.STRING)
-                .process(new SagaProcessor<>(definition, horizon(options)), new AvroTypeInfo<>(CommandEnvelope.class))
-                .uid(uids.processor())
-                .name(name + " saga");
-        KafkaEndpoints.write(commands, options, CatalogRecordSerializer.builder(CommandEnvelope.class)
+        KafkaOutput kafka = options.output();
+        kafka.write(outputs.commands(), CatalogRecordSerializer.builder(CommandEnvelope.class)
                         .topicSelector(c -> EventCatalog.get().commandType(c.getCommandType()).context().commandsTopic())
                         .key(CommandEnvelope::getSubjectId)
-                        .timestamp(c -> KafkaEndpoints.recordTimestamp(c.getCreationTimestamp()))
+                        .timestamp(c -> KafkaOutput.recordTimestamp(c.getCreationTimestamp()))
                         .build(),
                 uids.commandsSink(), "commands");
-        KafkaEndpoints.write(events.getSideOutput(DeadLetterRouter.DEAD_LETTERS)
-                        .union(rejections.getSideOutput(DeadLetterRouter.DEAD_LETTERS)), options,
+        kafka.write(outputs.deadLetters(),
                 new DeadLetterSerializer(letter -> BoundedContext.ofTopic(letter.getSourceTopic()).deadLetterTopic()),
                 uids.deadLetterSink(), "dead letters");
-    }
-
-    /** Where the run's time ends: nowhere live; at the end of a bounded input, or now. */
-    private static long horizon(JobOptions options) {
-        if (!options.isBounded()) {
-            return Long.MAX_VALUE;
-        }
-        return options.end().time() != null ? options.end().time().toEpochMilli() : System.currentTimeMillis();
-    }
-
-    private static <T extends SpecificRecordBase> SingleOutputStreamOperator<T> decoded(
-            StreamExecutionEnvironment env, JobOptions options, EventTime time, Class<T> type, String group,
-            SerializableFunction<BoundedContext, String> topic, SerializableFunction<T, Long> timeOf,
-            String sourceUid, String decoderUid) {
-        List<String> topics = Arrays.stream(BoundedContext.values()).map(topic).toList();
-        return JobInput.read(env, options, CatalogRecordDeserializer.forType(type), group, topics,
-                        time.watermarks(timeOf), sourceUid)
-                .process(new DeadLetterRouter<T>(), new AvroTypeInfo<>(type))
-                .uid(decoderUid)
-                .name("decode " + type.getSimpleName());
-    }
-
-    private static String correlationId(Either<EventEnvelope, CommandRejected> input) {
-        return input.isLeft() ? input.left().getCorrelationId() : input.right().getCorrelationId();
     }
 }

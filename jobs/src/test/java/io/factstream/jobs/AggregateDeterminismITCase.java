@@ -14,15 +14,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.factstream.catalog.BoundedContext;
+import io.factstream.catalog.topics.TopicCatalog;
+import io.factstream.kafka.topics.TopicAdmin;
 import io.factstream.testkit.KafkaBrokerExtension;
-import io.factstream.topics.TopicCatalog;
 
 /** Invariant 4: the same command log, run twice from empty state, yields byte-identical event records. */
 class AggregateDeterminismITCase {
 
     @RegisterExtension
     static final KafkaBrokerExtension KAFKA = KafkaBrokerExtension.create()
-            .withTopics(TopicCatalog.sized(2, (short) 1).newTopics());
+            .withTopics(TopicAdmin.newTopics(TopicCatalog.sized(2, (short) 1)));
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = FlinkTestCluster.extension();

@@ -35,20 +35,21 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import io.factstream.audit.AuditReport;
-import io.factstream.audit.InvariantAuditor;
+import io.factstream.kernel.aggregate.AggregateSettings;
 import io.factstream.catalog.BoundedContext;
 import io.factstream.catalog.CommandEnvelope;
 import io.factstream.catalog.EventEnvelope;
+import io.factstream.catalog.topics.TopicCatalog;
+import io.factstream.kafka.topics.TopicAdmin;
 import io.factstream.domain.Deciders;
-import io.factstream.runtime.JobOptions;
-import io.factstream.runtime.aggregate.AggregateProcessor;
-import io.factstream.runtime.aggregate.AggregateUids;
-import io.factstream.runtime.aggregate.CommandHandler;
-import io.factstream.runtime.aggregate.Decider;
+import io.factstream.jobs.aggregate.AggregateProcessor;
+import io.factstream.jobs.aggregate.AggregateUids;
+import io.factstream.kafka.audit.AuditReport;
+import io.factstream.kafka.audit.InvariantAuditor;
+import io.factstream.kernel.aggregate.CommandHandler;
+import io.factstream.kernel.aggregate.Decider;
 import io.factstream.state.AggregateSnapshot;
 import io.factstream.testkit.KafkaBrokerExtension;
-import io.factstream.topics.TopicCatalog;
 
 /**
  * The aggregate job crashes at seeded random decisions while commands flow in batches, restarting from its
@@ -57,13 +58,13 @@ import io.factstream.topics.TopicCatalog;
  */
 class AggregateFailureITCase {
 
-    private static final int DEDUP_WINDOW = 100;
+    private static final AggregateSettings SETTINGS = AggregateSettings.standard();
     private static final int BATCHES = 4;
     private static final Duration DEADLINE = Duration.ofSeconds(90);
 
     @RegisterExtension
     static final KafkaBrokerExtension KAFKA = KafkaBrokerExtension.create()
-            .withTopics(TopicCatalog.sized(2, (short) 1).newTopics());
+            .withTopics(TopicAdmin.newTopics(TopicCatalog.sized(2, (short) 1)));
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = FlinkTestCluster.extension();
@@ -82,7 +83,7 @@ class AggregateFailureITCase {
         while (failures.size() < 3) {
             failures.add(20 + random.nextInt(commands.size() - 40));
         }
-        FailingDecider.failAt(failures);
+        InjectedFailures.DECISIONS.failAt(failures);
 
         JobClient job = start(context);
         List<ProducerRecord<byte[], byte[]>> records = mix.records();
@@ -96,13 +97,13 @@ class AggregateFailureITCase {
         String savepoint = job.stopWithSavepoint(false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
                 .get();
 
-        assertThat(FailingDecider.pendingFailures()).as("every injected failure happened").isEmpty();
+        assertThat(InjectedFailures.DECISIONS.pending()).as("every injected failure happened").isEmpty();
         List<ConsumerRecord<byte[], byte[]>> events = KAFKA.readCommitted(List.of(context.eventsTopic()));
         AuditReport report = new InvariantAuditor().audit(KAFKA.readCommitted(List.of(context.commandsTopic())),
                 events, KAFKA.readCommitted(List.of(context.rejectionsTopic())),
                 KAFKA.readCommitted(List.of(context.deadLetterTopic())));
         assertThat(report.problems()).as(String.join("\n", report.lines())).isEmpty();
-        ExpectedOutcomes expected = ExpectedOutcomes.of(context, commands, DEDUP_WINDOW);
+        ExpectedOutcomes expected = ExpectedOutcomes.of(context, commands, SETTINGS);
         List<EventEnvelope> committed = AggregateJobITCase.decode(events, EventEnvelope.class);
         assertThat(committed).containsExactlyInAnyOrderElementsOf(expected.events());
 
@@ -120,26 +121,26 @@ class AggregateFailureITCase {
         options.checkpointInterval = Duration.ofMillis(300);
         StreamExecutionEnvironment env = options.environment();
         env.setParallelism(2);
-        AggregateJob.define(env, options, context, DEDUP_WINDOW, CommandHandler.DEFAULT_MAX_CLOCK_SKEW, () -> failing(Deciders.forContext(context)));
+        AggregateJob.define(env, options, context, SETTINGS, () -> failing(Deciders.forContext(context)));
         return env.executeAsync("aggregate " + context.id() + " with failures");
     }
 
     private static <S extends SpecificRecord> Decider<S> failing(Decider<S> decider) {
-        return new FailingDecider<>(decider);
+        return InjectedFailures.DECISIONS.into(Decider.class, decider);
     }
 
     /** Waits until the committed events and rejections are those of the commands sent so far. */
     private static void awaitOutputsOf(BoundedContext context, List<CommandMix.Sent> sent) {
         List<CommandEnvelope> commands = sent.stream().filter(s -> s.command() != null).map(CommandMix.Sent::command)
                 .toList();
-        ExpectedOutcomes expected = ExpectedOutcomes.of(context, commands, DEDUP_WINDOW);
+        ExpectedOutcomes expected = ExpectedOutcomes.of(context, commands, SETTINGS);
         KAFKA.readCommittedUntil(List.of(context.eventsTopic()), r -> r.size() >= expected.events().size(), DEADLINE);
         KAFKA.readCommittedUntil(List.of(context.rejectionsTopic()),
                 r -> r.size() >= expected.rejections().size(), DEADLINE);
     }
 
     private static Map<String, AggregateSnapshot> fold(BoundedContext context, List<EventEnvelope> events) {
-        CommandHandler<?> handler = new CommandHandler<>(Deciders.forContext(context), DEDUP_WINDOW, CommandHandler.DEFAULT_MAX_CLOCK_SKEW);
+        CommandHandler<?> handler = new CommandHandler<>(Deciders.forContext(context), SETTINGS);
         Map<String, AggregateSnapshot> folded = new HashMap<>();
         List<EventEnvelope> inOrder = new ArrayList<>(events);
         inOrder.sort((a, b) -> Long.compare(a.getSequenceNumber(), b.getSequenceNumber()));

@@ -16,18 +16,19 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import io.factstream.audit.AuditReport;
-import io.factstream.audit.InvariantAuditor;
+import io.factstream.kernel.aggregate.AggregateSettings;
 import io.factstream.catalog.BoundedContext;
 import io.factstream.catalog.CommandRejected;
 import io.factstream.catalog.EventEnvelope;
+import io.factstream.catalog.topics.TopicCatalog;
+import io.factstream.kafka.topics.TopicAdmin;
+import io.factstream.catalog.wire.SingleObjectCodec;
 import io.factstream.domain.Deciders;
-import io.factstream.runtime.JobOptions;
-import io.factstream.runtime.aggregate.CommandHandler;
-import io.factstream.serde.DeadLetterHeaders;
-import io.factstream.serde.SingleObjectCodec;
+import io.factstream.kafka.audit.AuditReport;
+import io.factstream.kafka.audit.InvariantAuditor;
+import io.factstream.kafka.dlq.DeadLetterHeaders;
+import io.factstream.kernel.aggregate.CommandHandler;
 import io.factstream.testkit.KafkaBrokerExtension;
-import io.factstream.topics.TopicCatalog;
 
 /**
  * Each context's aggregate job on a real broker and a Flink mini cluster, fed a seeded mix of valid, invalid,
@@ -36,11 +37,11 @@ import io.factstream.topics.TopicCatalog;
 class AggregateJobITCase {
 
     private static final long SEED = 20261126L;
-    private static final int DEDUP_WINDOW = 100;
+    private static final AggregateSettings SETTINGS = AggregateSettings.standard();
 
     @RegisterExtension
     static final KafkaBrokerExtension KAFKA = KafkaBrokerExtension.create()
-            .withTopics(TopicCatalog.sized(2, (short) 1).newTopics());
+            .withTopics(TopicAdmin.newTopics(TopicCatalog.sized(2, (short) 1)));
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = FlinkTestCluster.extension();
@@ -61,7 +62,7 @@ class AggregateJobITCase {
         assertThat(report.resentCommands()).as("the mix resends commands").isPositive();
         assertThat(report.undecodable()).isEqualTo(mix.garbage()).isPositive();
 
-        ExpectedOutcomes expected = ExpectedOutcomes.of(context, mix.commands(), DEDUP_WINDOW);
+        ExpectedOutcomes expected = ExpectedOutcomes.of(context, mix.commands(), SETTINGS);
         assertThat(decode(outputs.events, EventEnvelope.class))
                 .as("the events the pure model computes").containsExactlyInAnyOrderElementsOf(expected.events());
         assertThat(decode(outputs.rejections, CommandRejected.class))
@@ -86,7 +87,7 @@ class AggregateJobITCase {
         options.groupId = groupId;
         StreamExecutionEnvironment env = options.environment();
         env.setParallelism(2);
-        AggregateJob.define(env, options, context, DEDUP_WINDOW, CommandHandler.DEFAULT_MAX_CLOCK_SKEW, () -> Deciders.forContext(context));
+        AggregateJob.define(env, options, context, SETTINGS, () -> Deciders.forContext(context));
         env.execute("aggregate " + context.id());
     }
 

@@ -19,7 +19,6 @@ import io.factstream.catalog.BoundedContext;
 import io.factstream.catalog.CommandEnvelope;
 import io.factstream.catalog.CommandEnvelopes;
 import io.factstream.catalog.EventCatalog;
-import io.factstream.catalog.Menu;
 import io.factstream.catalog.OrderLine;
 import io.factstream.catalog.PizzaSize;
 import io.factstream.catalog.Role;
@@ -45,7 +44,8 @@ import io.factstream.catalog.payments.OpenWallet;
 import io.factstream.catalog.payments.RefundPayment;
 import io.factstream.catalog.payments.ReleasePayment;
 import io.factstream.catalog.payments.TopUpWallet;
-import io.factstream.serde.SingleObjectCodec;
+import io.factstream.catalog.wire.SingleObjectCodec;
+import io.factstream.domain.shared.Menu;
 
 /**
  * A seeded mix of records for one context's commands topic: lifecycles of many aggregates interleaved (each

@@ -5,13 +5,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.factstream.kernel.aggregate.AggregateSettings;
 import io.factstream.catalog.BoundedContext;
 import io.factstream.catalog.CommandEnvelope;
 import io.factstream.catalog.CommandRejected;
 import io.factstream.catalog.EventEnvelope;
 import io.factstream.domain.Deciders;
-import io.factstream.runtime.aggregate.CommandHandler;
-import io.factstream.runtime.aggregate.CommandOutcome;
+import io.factstream.kernel.aggregate.CommandHandler;
+import io.factstream.kernel.aggregate.CommandOutcome;
 import io.factstream.state.AggregateSnapshot;
 
 /**
@@ -25,8 +26,9 @@ import io.factstream.state.AggregateSnapshot;
 public record ExpectedOutcomes(List<EventEnvelope> events, List<CommandRejected> rejections,
                         Map<String, AggregateSnapshot> snapshots) {
 
-    public static ExpectedOutcomes of(BoundedContext context, List<CommandEnvelope> commands, int dedupWindow) {
-        CommandHandler<?> handler = new CommandHandler<>(Deciders.forContext(context), dedupWindow, CommandHandler.DEFAULT_MAX_CLOCK_SKEW);
+    public static ExpectedOutcomes of(BoundedContext context, List<CommandEnvelope> commands,
+                                      AggregateSettings settings) {
+        CommandHandler<?> handler = new CommandHandler<>(Deciders.forContext(context), settings);
         Map<String, AggregateSnapshot> snapshots = new HashMap<>();
         List<EventEnvelope> events = new ArrayList<>();
         List<CommandRejected> rejections = new ArrayList<>();

@@ -8,10 +8,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import io.factstream.catalog.CommandRejected;
 import io.factstream.catalog.EventEnvelope;
+import io.factstream.jobs.io.CatalogRecordDeserializer;
+import io.factstream.jobs.io.RecordDecoder;
 import io.factstream.log.AggregateLogEntry;
-import io.factstream.serde.CatalogRecordDeserializer;
-import io.factstream.serde.DeadLetter;
-import io.factstream.serde.RecordDecoder;
+import io.factstream.log.DeadLetter;
 
 /**
  * Decodes the records of a context's events and rejections topics into {@link AggregateLogEntry}s (with their

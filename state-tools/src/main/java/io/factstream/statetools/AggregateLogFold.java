@@ -18,10 +18,11 @@ import org.apache.flink.util.function.SerializableSupplier;
 
 import io.factstream.catalog.CommandRejected;
 import io.factstream.catalog.EventEnvelope;
+import io.factstream.kernel.aggregate.AggregateSettings;
+import io.factstream.kernel.aggregate.CommandHandler;
+import io.factstream.kernel.aggregate.Decider;
 import io.factstream.log.AggregateLogEntry;
 import io.factstream.log.KeyedSnapshot;
-import io.factstream.runtime.aggregate.CommandHandler;
-import io.factstream.runtime.aggregate.Decider;
 import io.factstream.state.AggregateSnapshot;
 
 /**
@@ -40,7 +41,7 @@ import io.factstream.state.AggregateSnapshot;
 final class AggregateLogFold extends KeyedProcessFunction<String, AggregateLogEntry, KeyedSnapshot> {
 
     private final SerializableSupplier<Decider<?>> decider;
-    private final int dedupWindow;
+    private final AggregateSettings settings;
     private final long asOf;
 
     private transient CommandHandler<?> handler;
@@ -49,12 +50,12 @@ final class AggregateLogFold extends KeyedProcessFunction<String, AggregateLogEn
     private transient ListState<AggregateLogEntry> rejections;
 
     /**
-     * @param dedupWindow the aggregate job's dedup window: how many command ids the snapshot remembers
+     * @param settings the aggregate job's settings: its dedup window is how many command ids the snapshot remembers
      * @param asOf        where the fold stops, in epoch milliseconds of creation time; {@code Long.MAX_VALUE}: never
      */
-    AggregateLogFold(SerializableSupplier<Decider<?>> decider, int dedupWindow, long asOf) {
+    AggregateLogFold(SerializableSupplier<Decider<?>> decider, AggregateSettings settings, long asOf) {
         this.decider = decider;
-        this.dedupWindow = dedupWindow;
+        this.settings = settings;
         this.asOf = asOf;
     }
 
@@ -72,7 +73,7 @@ final class AggregateLogFold extends KeyedProcessFunction<String, AggregateLogEn
 
     @Override
     public void open(OpenContext openContext) {
-        handler = new CommandHandler<>(decider.get(), dedupWindow, CommandHandler.DEFAULT_MAX_CLOCK_SKEW);
+        handler = new CommandHandler<>(decider.get(), settings);
         snapshot = getRuntimeContext().getState(
                 new ValueStateDescriptor<>("snapshot", new AvroTypeInfo<>(AggregateSnapshot.class)));
         ended = getRuntimeContext().getState(new ValueStateDescriptor<>("ended", Types.BOOLEAN));

@@ -13,12 +13,12 @@ import org.apache.flink.types.Either;
 
 import io.factstream.catalog.BoundedContext;
 import io.factstream.domain.Deciders;
+import io.factstream.jobs.io.JobInput;
+import io.factstream.jobs.topology.DeadLetterRouter;
+import io.factstream.kernel.aggregate.AggregateSettings;
 import io.factstream.log.AggregateLogEntry;
+import io.factstream.log.DeadLetter;
 import io.factstream.log.KeyedSnapshot;
-import io.factstream.runtime.DeadLetterRouter;
-import io.factstream.runtime.JobInput;
-import io.factstream.runtime.JobOptions;
-import io.factstream.serde.DeadLetter;
 
 /** A context's aggregate log as a Flink batch pipeline: read, put in log order, folded per aggregate. */
 final class AggregateLogs {
@@ -34,16 +34,16 @@ final class AggregateLogs {
      * @param start snapshots to start from (from a savepoint), or null to fold the log from its first entry
      * @param asOf  where the fold stops, in epoch milliseconds of creation time; {@code Long.MAX_VALUE}: never
      */
-    static DataStream<KeyedSnapshot> fold(StreamExecutionEnvironment env, JobOptions input, BoundedContext context,
-                                          int dedupWindow, long asOf, DataStream<KeyedSnapshot> start) {
+    static DataStream<KeyedSnapshot> fold(StreamExecutionEnvironment env, JobInput input, BoundedContext context,
+                                          AggregateSettings settings, long asOf, DataStream<KeyedSnapshot> start) {
         WatermarkStrategy<Either<DeadLetter, AggregateLogEntry>> logOrder = WatermarkStrategy
                 .<Either<DeadLetter, AggregateLogEntry>>noWatermarks()
                 .withTimestampAssigner((record, kafkaTime) ->
                         record.isRight() ? AggregateLogFold.logPosition(record.right()) : kafkaTime);
         AvroTypeInfo<AggregateLogEntry> entryType = new AvroTypeInfo<>(AggregateLogEntry.class);
-        SingleOutputStreamOperator<AggregateLogEntry> decoded = JobInput
-                .read(env, input, new AggregateLogDecoder(), "factstream-state-tools",
-                        List.of(context.eventsTopic(), context.rejectionsTopic()), logOrder, SOURCE_UID)
+        SingleOutputStreamOperator<AggregateLogEntry> decoded = input
+                .read(env, new AggregateLogDecoder(), List.of(context.eventsTopic(), context.rejectionsTopic()),
+                        logOrder, SOURCE_UID)
                 .map(new Progress.Counted<>(), new AggregateLogDecoder().getProducedType())
                 .name("progress")
                 .process(new DeadLetterRouter<AggregateLogEntry>(), entryType)
@@ -61,7 +61,7 @@ final class AggregateLogs {
         }
         return entries
                 .keyBy(AggregateLogEntry::getAggregateId, Types.STRING)
-                .process(new AggregateLogFold(() -> Deciders.forContext(context), dedupWindow, asOf),
+                .process(new AggregateLogFold(() -> Deciders.forContext(context), settings, asOf),
                         new AvroTypeInfo<>(KeyedSnapshot.class))
                 .name("fold " + context.aggregateType() + " log");
     }

@@ -7,8 +7,8 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
+import io.factstream.jobs.io.JobInput;
 import io.factstream.log.KeyedSnapshot;
-import io.factstream.runtime.JobOptions;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -48,11 +48,11 @@ final class AsOfCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        JobOptions input = log.jobOptions();
-        StreamExecutionEnvironment env = StateTools.batchEnvironment(input);
+        JobInput input = log.input();
+        StreamExecutionEnvironment env = StateTools.batchEnvironment();
         DataStream<KeyedSnapshot> saved = start == null ? null
                 : SavepointStates.aggregates(start.reader(env), aggregate.context);
-        DataStream<KeyedSnapshot> folded = AggregateLogs.fold(env, input, aggregate.context, aggregate.dedupWindow,
+        DataStream<KeyedSnapshot> folded = AggregateLogs.fold(env, input, aggregate.context, aggregate.settings(),
                 Math.min(at.toEpochMilli(), log.foldUntil()), saved);
         if (aggregateId != null) {
             String wanted = aggregateId;

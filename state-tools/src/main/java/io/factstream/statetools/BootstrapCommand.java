@@ -18,10 +18,10 @@ import org.apache.flink.state.api.functions.KeyedStateBootstrapFunction;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
+import io.factstream.jobs.io.JobInput;
+import io.factstream.jobs.aggregate.AggregateProcessor;
+import io.factstream.jobs.aggregate.AggregateUids;
 import io.factstream.log.KeyedSnapshot;
-import io.factstream.runtime.JobOptions;
-import io.factstream.runtime.aggregate.AggregateProcessor;
-import io.factstream.runtime.aggregate.AggregateUids;
 import io.factstream.state.AggregateSnapshot;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -65,10 +65,10 @@ final class BootstrapCommand implements Callable<Integer> {
         if (Files.exists(out)) {
             throw new IllegalArgumentException(out + " exists already: give a new savepoint directory");
         }
-        JobOptions input = log.jobOptions();
-        StreamExecutionEnvironment env = StateTools.savepointWritingEnvironment(input);
+        JobInput input = log.input();
+        StreamExecutionEnvironment env = StateTools.savepointWritingEnvironment();
         DataStream<KeyedSnapshot> snapshots = AggregateLogs.fold(env, input, aggregate.context,
-                aggregate.dedupWindow, log.foldUntil(), null);
+                aggregate.settings(), log.foldUntil(), null);
         StateBootstrapTransformation<KeyedSnapshot> state = OperatorTransformation.bootstrapWith(snapshots)
                 .keyBy(KeyedSnapshot::getAggregateId, Types.STRING)
                 .transform(new WriteSnapshot());

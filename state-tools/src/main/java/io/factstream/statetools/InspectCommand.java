@@ -8,13 +8,12 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import io.factstream.catalog.BoundedContext;
 import io.factstream.domain.fulfilment.OrderFulfilment;
-import io.factstream.runtime.JobOptions;
-import io.factstream.runtime.aggregate.AggregateProcessor;
-import io.factstream.runtime.aggregate.AggregateUids;
-import io.factstream.runtime.saga.SagaProcessor;
-import io.factstream.runtime.saga.SagaUids;
-import io.factstream.runtime.view.ViewProcessor;
-import io.factstream.runtime.view.ViewUids;
+import io.factstream.jobs.aggregate.AggregateProcessor;
+import io.factstream.jobs.aggregate.AggregateUids;
+import io.factstream.jobs.saga.SagaProcessor;
+import io.factstream.jobs.saga.SagaUids;
+import io.factstream.jobs.view.ViewProcessor;
+import io.factstream.jobs.view.ViewUids;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -56,7 +55,7 @@ final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        StreamExecutionEnvironment env = StateTools.batchEnvironment(JobOptions.defaults("unused:9092"));
+        StreamExecutionEnvironment env = StateTools.batchEnvironment();
         SavepointReader reader = savepoint.reader(env);
         DataStream<String> states = which.context != null
                 ? SavepointStates.asJson(reader, new AggregateUids(which.context).processor(),

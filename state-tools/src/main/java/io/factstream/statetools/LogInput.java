@@ -3,10 +3,9 @@ package io.factstream.statetools;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import org.apache.flink.api.common.RuntimeExecutionMode;
-
-import io.factstream.runtime.JobOptions;
-import io.factstream.runtime.LogBound;
+import io.factstream.jobs.JobOptions;
+import io.factstream.jobs.io.JobInput;
+import io.factstream.jobs.io.LogBound;
 import picocli.CommandLine.Option;
 
 /** Where a tool reads an event log: a range of the Kafka topics, or a topic dump file. */
@@ -29,18 +28,17 @@ public final class LogInput {
     @Option(names = "--input-file", description = "Read the log from this topic dump file instead of Kafka.")
     Path inputFile;
 
-    /** Options for a batch run over this log; fails with a one-line cause when the dump file cannot be read. */
-    JobOptions jobOptions() {
-        if (inputFile != null && !Files.isReadable(inputFile)) {
-            throw new IllegalArgumentException("no readable topic dump at " + inputFile);
+    /** The log as a batch run's input; fails with a one-line cause when the dump file cannot be read. */
+    JobInput input() {
+        if (inputFile != null) {
+            if (!Files.isReadable(inputFile)) {
+                throw new IllegalArgumentException("no readable topic dump at " + inputFile);
+            }
+            return new JobInput.DumpFile(inputFile.toAbsolutePath().toString());
         }
-        JobOptions options = JobOptions.defaults(bootstrapServers);
-        options.mode = RuntimeExecutionMode.BATCH;
-        options.from = from;
         // A partition's records are not in time order, so a time cuts each aggregate's log, not the partitions.
-        options.until = until.time() != null ? LogBound.LATEST : until;
-        options.inputFile = inputFile == null ? null : inputFile.toAbsolutePath().toString();
-        return options;
+        return new JobInput.Kafka(bootstrapServers, "factstream-state-tools", from,
+                until.time() != null ? LogBound.LATEST : until);
     }
 
     /** Where a fold of each aggregate's log stops, in epoch milliseconds of creation time: --until, or never. */

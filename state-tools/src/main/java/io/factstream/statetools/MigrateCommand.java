@@ -16,9 +16,8 @@ import org.apache.flink.state.api.SavepointWriter;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
+import io.factstream.jobs.aggregate.AggregateUids;
 import io.factstream.log.KeyedSnapshot;
-import io.factstream.runtime.JobOptions;
-import io.factstream.runtime.aggregate.AggregateUids;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -64,7 +63,7 @@ final class MigrateCommand implements Callable<Integer> {
         if (Files.exists(out)) {
             throw new IllegalArgumentException(out + " exists already: give a new savepoint directory");
         }
-        StreamExecutionEnvironment env = StateTools.savepointWritingEnvironment(JobOptions.defaults("unused:9092"));
+        StreamExecutionEnvironment env = StateTools.savepointWritingEnvironment();
         OperatorIdentifier aggregates = OperatorIdentifier.forUid(new AggregateUids(chosen.context()).processor());
         DataStream<KeyedSnapshot> migrated = SavepointStates.aggregates(savepoint.reader(env), chosen.context())
                 .map(new Migrate(chosen), new AvroTypeInfo<>(KeyedSnapshot.class))

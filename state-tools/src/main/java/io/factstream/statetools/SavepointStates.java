@@ -15,10 +15,10 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.util.Collector;
 
 import io.factstream.catalog.BoundedContext;
+import io.factstream.catalog.wire.AvroJson;
+import io.factstream.jobs.aggregate.AggregateProcessor;
+import io.factstream.jobs.aggregate.AggregateUids;
 import io.factstream.log.KeyedSnapshot;
-import io.factstream.runtime.aggregate.AggregateProcessor;
-import io.factstream.runtime.aggregate.AggregateUids;
-import io.factstream.serde.AvroJson;
 import io.factstream.state.AggregateSnapshot;
 
 /** The keyed state of the factstream jobs, read from a savepoint under the uids and state names the jobs use. */

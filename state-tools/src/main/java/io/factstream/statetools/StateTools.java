@@ -12,7 +12,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
 
 import io.factstream.catalog.BoundedContext;
-import io.factstream.runtime.JobOptions;
+import io.factstream.jobs.JobOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -54,9 +54,8 @@ public final class StateTools {
     }
 
     /** A batch environment in this JVM, configured as the jobs are (no Kryo fallback). */
-    static StreamExecutionEnvironment batchEnvironment(JobOptions options) {
-        options.mode = RuntimeExecutionMode.BATCH;
-        return StreamExecutionEnvironment.getExecutionEnvironment(options.configuration());
+    static StreamExecutionEnvironment batchEnvironment() {
+        return StreamExecutionEnvironment.getExecutionEnvironment(batchConfiguration());
     }
 
     /**
@@ -66,14 +65,21 @@ public final class StateTools {
      * the job stay Avro: their types are given explicitly), and those two, which are {@code Serializable}, go
      * through Kryo's Java serialization: Kryo's own way of creating them fails on Java 17.
      */
-    static StreamExecutionEnvironment savepointWritingEnvironment(JobOptions options) {
-        options.mode = RuntimeExecutionMode.BATCH;
-        Configuration config = options.configuration();
+    static StreamExecutionEnvironment savepointWritingEnvironment() {
+        Configuration config = batchConfiguration();
         config.set(PipelineOptions.GENERIC_TYPES, true);
         config.set(PipelineOptions.SERIALIZATION_CONFIG, List.of(
                 javaSerialized("org.apache.flink.runtime.checkpoint.OperatorState"),
                 javaSerialized("org.apache.flink.runtime.checkpoint.OperatorSubtaskState")));
         return StreamExecutionEnvironment.getExecutionEnvironment(config);
+    }
+
+    /** The jobs' configuration, in batch mode. */
+    private static Configuration batchConfiguration() {
+        JobOptions options = new JobOptions();
+        options.checkpointInterval = Duration.ofSeconds(2);
+        options.mode = RuntimeExecutionMode.BATCH;
+        return options.configuration();
     }
 
     private static String javaSerialized(String type) {

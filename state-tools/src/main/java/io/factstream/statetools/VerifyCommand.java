@@ -7,8 +7,8 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
+import io.factstream.jobs.io.JobInput;
 import io.factstream.log.KeyedSnapshot;
-import io.factstream.runtime.JobOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -38,10 +38,10 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        JobOptions input = log.jobOptions();
-        StreamExecutionEnvironment env = StateTools.batchEnvironment(input);
+        JobInput input = log.input();
+        StreamExecutionEnvironment env = StateTools.batchEnvironment();
         DataStream<KeyedSnapshot> saved = SavepointStates.aggregates(savepoint.reader(env), aggregate.context);
-        DataStream<KeyedSnapshot> folded = AggregateLogs.fold(env, input, aggregate.context, aggregate.dedupWindow,
+        DataStream<KeyedSnapshot> folded = AggregateLogs.fold(env, input, aggregate.context, aggregate.settings(),
                 log.foldUntil(), null);
         DataStream<String> mismatches = saved.connect(folded)
                 .keyBy(KeyedSnapshot::getAggregateId, KeyedSnapshot::getAggregateId, Types.STRING)

@@ -16,6 +16,7 @@ import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.factstream.kernel.aggregate.AggregateSettings;
 import io.factstream.catalog.BoundedContext;
 import io.factstream.catalog.CommandEnvelope;
 import io.factstream.catalog.CommandEnvelopes;
@@ -24,10 +25,10 @@ import io.factstream.catalog.payments.AuthorizePayment;
 import io.factstream.catalog.payments.OpenWallet;
 import io.factstream.catalog.payments.TopUpWallet;
 import io.factstream.domain.Deciders;
+import io.factstream.kernel.aggregate.CommandHandler;
+import io.factstream.kernel.aggregate.CommandOutcome;
 import io.factstream.log.AggregateLogEntry;
 import io.factstream.log.KeyedSnapshot;
-import io.factstream.runtime.aggregate.CommandHandler;
-import io.factstream.runtime.aggregate.CommandOutcome;
 import io.factstream.state.AggregateSnapshot;
 
 /**
@@ -38,10 +39,9 @@ import io.factstream.state.AggregateSnapshot;
 class AggregateLogFoldTest {
 
     private static final Instant T0 = Instant.parse("2026-11-26T12:00:00Z");
-    private static final int WINDOW = 3;
+    private static final AggregateSettings SETTINGS = AggregateSettings.standard().withDedupWindow(3);
 
-    private final CommandHandler<?> handler = new CommandHandler<>(Deciders.forContext(BoundedContext.PAYMENTS),
-            WINDOW, CommandHandler.DEFAULT_MAX_CLOCK_SKEW);
+    private final CommandHandler<?> handler = new CommandHandler<>(Deciders.forContext(BoundedContext.PAYMENTS), SETTINGS);
     private final List<AggregateLogEntry> log = new ArrayList<>();
     private final List<AggregateSnapshot> snapshots = new ArrayList<>();
 
@@ -105,7 +105,7 @@ class AggregateLogFoldTest {
     private static AggregateSnapshot fold(List<AggregateLogEntry> entries, AggregateSnapshot start, long asOf)
             throws Exception {
         try (var harness = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(
-                new AggregateLogFold(() -> Deciders.forContext(BoundedContext.PAYMENTS), WINDOW, asOf)),
+                new AggregateLogFold(() -> Deciders.forContext(BoundedContext.PAYMENTS), SETTINGS, asOf)),
                 AggregateLogEntry::getAggregateId, Types.STRING)) {
             harness.open();
             if (start != null) {

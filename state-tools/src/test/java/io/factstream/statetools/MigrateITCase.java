@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.factstream.kernel.aggregate.AggregateSettings;
 import io.factstream.catalog.BoundedContext;
 import io.factstream.catalog.CommandEnvelope;
 import io.factstream.catalog.CommandEnvelopes;
@@ -33,20 +34,21 @@ import io.factstream.catalog.Role;
 import io.factstream.catalog.payments.AuthorizePayment;
 import io.factstream.catalog.payments.PaymentAuthorized;
 import io.factstream.catalog.payments.PaymentDeclined;
+import io.factstream.catalog.topics.TopicCatalog;
+import io.factstream.kafka.topics.TopicAdmin;
+import io.factstream.catalog.wire.SingleObjectCodec;
+import io.factstream.catalog.wire.UndecodableRecordException;
 import io.factstream.domain.Deciders;
 import io.factstream.jobs.AggregateJob;
 import io.factstream.jobs.FlinkTestCluster;
-import io.factstream.log.TopicDump;
-import io.factstream.runtime.JobOptions;
-import io.factstream.runtime.LogBound;
-import io.factstream.runtime.aggregate.CommandHandler;
-import io.factstream.serde.SingleObjectCodec;
-import io.factstream.serde.UndecodableRecordException;
+import io.factstream.jobs.JobOptions;
+import io.factstream.jobs.io.LogBound;
+import io.factstream.kafka.dump.TopicDump;
+import io.factstream.kernel.aggregate.CommandHandler;
 import io.factstream.state.AggregateSnapshot;
 import io.factstream.state.WalletState;
 import io.factstream.testkit.CommandLineRun;
 import io.factstream.testkit.KafkaBrokerExtension;
-import io.factstream.topics.TopicCatalog;
 
 /**
  * The wallet state's upgrade to version 2 (with {@code availableCents}) from a savepoint that version 1 of the
@@ -62,7 +64,7 @@ class MigrateITCase {
 
     @RegisterExtension
     static final KafkaBrokerExtension KAFKA = KafkaBrokerExtension.create()
-            .withTopics(TopicCatalog.sized(2, (short) 1).newTopics());
+            .withTopics(TopicAdmin.newTopics(TopicCatalog.sized(2, (short) 1)));
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = FlinkTestCluster.extension();
@@ -133,7 +135,7 @@ class MigrateITCase {
         config.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint.toAbsolutePath().toUri().toString());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
         env.setParallelism(2);
-        AggregateJob.define(env, options, PAYMENTS, 100, CommandHandler.DEFAULT_MAX_CLOCK_SKEW,
+        AggregateJob.define(env, options, PAYMENTS, AggregateSettings.standard(),
                 () -> Deciders.forContext(PAYMENTS));
         JobClient job = env.executeAsync("payments " + run);
         try {
@@ -187,8 +189,7 @@ class MigrateITCase {
         });
         events.sort(Comparator.comparing(EventEnvelope::getAggregateId)
                 .thenComparingLong(EventEnvelope::getSequenceNumber));
-        CommandHandler<?> handler = new CommandHandler<>(Deciders.forContext(PAYMENTS), 100,
-                CommandHandler.DEFAULT_MAX_CLOCK_SKEW);
+        CommandHandler<?> handler = new CommandHandler<>(Deciders.forContext(PAYMENTS), AggregateSettings.standard());
         Map<String, AggregateSnapshot> snapshots = new HashMap<>();
         for (EventEnvelope event : events) {
             snapshots.put(event.getAggregateId(), handler.apply(snapshots.get(event.getAggregateId()), event));

@@ -18,18 +18,18 @@ import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.state.api.OperatorIdentifier;
 import org.apache.flink.state.api.OperatorTransformation;
 import org.apache.flink.state.api.SavepointReader;
 import org.apache.flink.state.api.SavepointWriter;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -38,8 +38,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.factstream.audit.AuditReport;
-import io.factstream.audit.InvariantAuditor;
+import io.factstream.kernel.aggregate.AggregateSettings;
 import io.factstream.catalog.BoundedContext;
 import io.factstream.catalog.CommandEnvelope;
 import io.factstream.catalog.CommandEnvelopes;
@@ -50,23 +49,26 @@ import io.factstream.catalog.Role;
 import io.factstream.catalog.payments.AuthorizePayment;
 import io.factstream.catalog.payments.PaymentAuthorized;
 import io.factstream.catalog.payments.TopUpWallet;
+import io.factstream.catalog.topics.TopicCatalog;
+import io.factstream.kafka.topics.TopicAdmin;
+import io.factstream.catalog.wire.SingleObjectCodec;
+import io.factstream.catalog.wire.UndecodableRecordException;
 import io.factstream.domain.Deciders;
 import io.factstream.jobs.AggregateJob;
 import io.factstream.jobs.CommandMix;
 import io.factstream.jobs.ExpectedOutcomes;
 import io.factstream.jobs.FlinkTestCluster;
+import io.factstream.jobs.JobOptions;
+import io.factstream.jobs.aggregate.AggregateUids;
+import io.factstream.jobs.io.LogBound;
+import io.factstream.kafka.audit.AuditReport;
+import io.factstream.kafka.audit.InvariantAuditor;
+import io.factstream.kernel.aggregate.CommandHandler;
 import io.factstream.log.KeyedSnapshot;
-import io.factstream.runtime.JobOptions;
-import io.factstream.runtime.LogBound;
-import io.factstream.runtime.aggregate.AggregateUids;
-import io.factstream.runtime.aggregate.CommandHandler;
-import io.factstream.serde.SingleObjectCodec;
-import io.factstream.serde.UndecodableRecordException;
 import io.factstream.state.AggregateSnapshot;
 import io.factstream.state.WalletState;
 import io.factstream.testkit.CommandLineRun;
 import io.factstream.testkit.KafkaBrokerExtension;
-import io.factstream.topics.TopicCatalog;
 
 /**
  * state-tools against a savepoint of a real payments job: {@code inspect} shows the state the job's outputs imply,
@@ -76,7 +78,7 @@ import io.factstream.topics.TopicCatalog;
 class StateToolsITCase {
 
     private static final BoundedContext PAYMENTS = BoundedContext.PAYMENTS;
-    private static final int DEDUP_WINDOW = 100;
+    private static final AggregateSettings SETTINGS = AggregateSettings.standard();
     private static final Duration WAIT = Duration.ofSeconds(90);
     private static final SingleObjectCodec<CommandEnvelope> COMMANDS = SingleObjectCodec.forType(CommandEnvelope.class);
     private static final SingleObjectCodec<EventEnvelope> EVENTS = SingleObjectCodec.forType(EventEnvelope.class);
@@ -85,7 +87,7 @@ class StateToolsITCase {
 
     @RegisterExtension
     static final KafkaBrokerExtension KAFKA = KafkaBrokerExtension.create()
-            .withTopics(TopicCatalog.sized(2, (short) 1).newTopics());
+            .withTopics(TopicAdmin.newTopics(TopicCatalog.sized(2, (short) 1)));
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = FlinkTestCluster.extension();
@@ -102,7 +104,7 @@ class StateToolsITCase {
     @BeforeAll
     static void runThePaymentsJobAndTakeASavepoint() throws Exception {
         mix = CommandMix.generate(PAYMENTS, 20261126L, 30);
-        expected = ExpectedOutcomes.of(PAYMENTS, mix.commands(), DEDUP_WINDOW).snapshots();
+        expected = ExpectedOutcomes.of(PAYMENTS, mix.commands(), SETTINGS).snapshots();
         KAFKA.sendAll(mix.records());
         JobClient job = start(options -> { }, null);
         await().atMost(WAIT).untilAsserted(() -> {
@@ -203,7 +205,7 @@ class StateToolsITCase {
         Instant t0 = events.get(k).getCreationTimestamp();
         Instant at = t0.plusMillis(Duration.between(t0, events.get(k + 1).getCreationTimestamp()).toMillis() / 2);
         AggregateSnapshot then = ExpectedOutcomes.of(PAYMENTS, commands.stream()
-                .filter(c -> !c.getCreationTimestamp().isAfter(at)).toList(), DEDUP_WINDOW).snapshots().get(wallet);
+                .filter(c -> !c.getCreationTimestamp().isAfter(at)).toList(), SETTINGS).snapshots().get(wallet);
         assertThat(then.getVersion()).as("between two events").isEqualTo(events.get(k).getSequenceNumber());
 
         CommandLineRun run = run("as-of", "--context", "payments", "--at", at.toString(), "--aggregate", wallet,
@@ -247,7 +249,7 @@ class StateToolsITCase {
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
         env.setParallelism(2);
-        AggregateJob.define(env, options, PAYMENTS, DEDUP_WINDOW, CommandHandler.DEFAULT_MAX_CLOCK_SKEW,
+        AggregateJob.define(env, options, PAYMENTS, SETTINGS,
                 () -> Deciders.forContext(PAYMENTS));
         return env.executeAsync("payments");
     }
@@ -272,7 +274,7 @@ class StateToolsITCase {
     /** A copy of a savepoint in which one wallet holds 1 cent more than its log says. */
     private static Path corrupt(Path savepoint, String wallet) throws Exception {
         Path corrupted = dir.resolve("corrupted");
-        StreamExecutionEnvironment env = StateTools.savepointWritingEnvironment(JobOptions.defaults("unused:9092"));
+        StreamExecutionEnvironment env = StateTools.savepointWritingEnvironment();
         SavepointReader reader = SavepointReader.read(env, savepoint.toUri().toString());
         OperatorIdentifier aggregates = OperatorIdentifier.forUid(new AggregateUids(PAYMENTS).processor());
         var snapshots = SavepointStates.aggregates(reader, PAYMENTS).map(s -> {

@@ -26,10 +26,10 @@ import io.factstream.catalog.payments.PaymentCaptured;
 import io.factstream.catalog.payments.PaymentRefunded;
 import io.factstream.catalog.payments.PaymentReleased;
 import io.factstream.catalog.payments.WalletToppedUp;
+import io.factstream.catalog.wire.SingleObjectCodec;
+import io.factstream.catalog.wire.UndecodableRecordException;
 import io.factstream.domain.fulfilment.OrderFulfilment;
-import io.factstream.serde.SingleObjectCodec;
-import io.factstream.serde.UndecodableRecordException;
-import io.factstream.topics.CommittedReader;
+import io.factstream.kafka.read.CommittedReader;
 
 /**
  * What the platform did, read from its topics: every order's outcome, which sagas are still at work, and the money

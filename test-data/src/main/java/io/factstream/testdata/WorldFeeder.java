@@ -28,8 +28,8 @@ import io.factstream.catalog.BoundedContext;
 import io.factstream.catalog.CommandEnvelope;
 import io.factstream.catalog.EventCatalog;
 import io.factstream.catalog.EventEnvelope;
-import io.factstream.serde.SingleObjectCodec;
-import io.factstream.serde.UndecodableRecordException;
+import io.factstream.catalog.wire.SingleObjectCodec;
+import io.factstream.catalog.wire.UndecodableRecordException;
 
 /**
  * Plays a world's script into the {@code <ctx>.commands} topics in real time: a command without an awaited event

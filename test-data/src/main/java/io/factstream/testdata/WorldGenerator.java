@@ -19,7 +19,6 @@ import org.apache.avro.specific.SpecificRecord;
 import io.factstream.catalog.Address;
 import io.factstream.catalog.CommandEnvelope;
 import io.factstream.catalog.CommandEnvelopes;
-import io.factstream.catalog.Menu;
 import io.factstream.catalog.OrderLine;
 import io.factstream.catalog.PizzaSize;
 import io.factstream.catalog.Role;
@@ -33,8 +32,9 @@ import io.factstream.catalog.orders.CancellationReason;
 import io.factstream.catalog.orders.PlaceOrder;
 import io.factstream.catalog.payments.OpenWallet;
 import io.factstream.catalog.payments.TopUpWallet;
+import io.factstream.catalog.wire.SingleObjectCodec;
+import io.factstream.domain.shared.Menu;
 import io.factstream.domain.payments.WalletDecider;
-import io.factstream.serde.SingleObjectCodec;
 
 /**
  * Generates a simulated pizza world from a seed: customers open and top up wallets, place orders over a span of

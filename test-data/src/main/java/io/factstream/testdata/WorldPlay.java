@@ -7,11 +7,12 @@ import java.util.HashMap;
 import java.util.Map;
 
 import io.factstream.catalog.CommandEnvelope;
+import io.factstream.catalog.topics.TopicCatalog;
+import io.factstream.catalog.wire.SingleObjectCodec;
+import io.factstream.catalog.wire.UndecodableRecordException;
+import io.factstream.domain.Views;
 import io.factstream.domain.views.OrderStatusProjection;
-import io.factstream.read.MemoryImage;
-import io.factstream.serde.SingleObjectCodec;
-import io.factstream.serde.UndecodableRecordException;
-import io.factstream.topics.TopicCatalog;
+import io.factstream.kafka.read.MemoryImage;
 
 /**
  * Plays a world against a running platform, wherever it runs (in this JVM or on a cluster): feeds its commands in
@@ -63,13 +64,13 @@ public final class WorldPlay {
         for (String view : TopicCatalog.VIEWS) {
             try (MemoryImage image = MemoryImage.follow(bootstrapServers, view)) {
                 Instant deadline = Instant.now().plusSeconds(60);
-                while (view.equals(OrderStatusProjection.VIEW) && image.scan().size() < orders
+                while (view.equals(Views.ORDER_STATUS.name()) && image.scan().size() < orders
                         && Instant.now().isBefore(deadline)) {
                     Thread.sleep(200); // the view job may still be folding the last events
                 }
                 image.awaitCaughtUp(Duration.ofSeconds(60));
                 out.printf("  %-16s %5d rows%n", view, image.scan().size());
-                if (view.equals(OrderStatusProjection.VIEW)) {
+                if (view.equals(Views.ORDER_STATUS.name())) {
                     image.get("order-0").ifPresent(row -> out.println("  order-0: " + row.getRow()));
                 }
             }

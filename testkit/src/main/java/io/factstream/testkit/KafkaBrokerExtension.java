@@ -49,7 +49,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *
  * <pre>{@code
  * @RegisterExtension
- * static final KafkaBrokerExtension KAFKA = KafkaBrokerExtension.create().withTopics(catalog.newTopics());
+ * static final KafkaBrokerExtension KAFKA = KafkaBrokerExtension.create().withTopics(TopicAdmin.newTopics(catalog));
  * }</pre>
  *
  * <p>Besides the address, it offers what broker tests need and tend to get wrong: topics that are really ready

@@ -7,8 +7,8 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
 
-import io.factstream.topics.TopicCatalog;
-import io.factstream.topics.TopicSpec;
+import io.factstream.catalog.topics.TopicCatalog;
+import io.factstream.catalog.topics.TopicSpec;
 
 /**
  * Writes {@code deploy/k8s/kafka/topics.yaml}: one Strimzi {@code KafkaTopic} per topic of the {@link TopicCatalog},
@@ -41,7 +41,7 @@ public final class KafkaTopicsManifest {
     /** The manifest's text: a YAML stream of {@code KafkaTopic} documents, in catalog order. */
     public static String render() {
         StringBuilder yaml = new StringBuilder()
-                .append("# Generated from io.factstream.topics.TopicCatalog by io.factstream.k8s.KafkaTopicsManifest; "
+                .append("# Generated from io.factstream.catalog.topics.TopicCatalog by io.factstream.k8s.KafkaTopicsManifest; "
                         + "do not edit.\n")
                 .append("# Regenerate: mvn -q -pl deploy/k8s -am process-test-classes -Pmanifests\n");
         for (TopicSpec topic : catalog().topics()) {

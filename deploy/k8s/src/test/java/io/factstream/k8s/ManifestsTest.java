@@ -26,10 +26,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
 import io.factstream.catalog.BoundedContext;
+import io.factstream.catalog.topics.TopicSpec;
 import io.factstream.jobs.AggregateJob;
 import io.factstream.jobs.SagaJob;
 import io.factstream.jobs.ViewJob;
-import io.factstream.topics.TopicSpec;
 import picocli.CommandLine;
 import picocli.CommandLine.ParseResult;
 
@@ -45,6 +45,7 @@ class ManifestsTest {
     private static final Path TOPICS = Path.of("kafka", "topics.yaml");
     private static final Path DOCKERFILE = Path.of("Dockerfile");
     private static final Path CLUSTER_CONFIG = Path.of("..", "..", "flink-conf", "config.yaml");
+    private static final String REGENERATE = "mvn -q -pl deploy/k8s -am process-test-classes -Pmanifests";
 
     /**
      * Keys (and key prefixes) of {@code flink-conf/config.yaml} a FlinkDeployment does not carry, because the
@@ -202,8 +203,19 @@ class ManifestsTest {
     @Test
     void topicsManifestIsTheGeneratedOne() throws IOException {
         assertThat(Files.readString(TOPICS))
-                .as("%s is out of date; regenerate: mvn -q -pl deploy/k8s -am process-test-classes -Pmanifests", TOPICS)
+                .as("%s is out of date; regenerate: %s", TOPICS, REGENERATE)
                 .isEqualTo(KafkaTopicsManifest.render());
+    }
+
+    @Test
+    void flinkManifestsAreTheGeneratedOnes() throws IOException {
+        for (Map.Entry<String, String> file : FlinkDeploymentsManifest.render().entrySet()) {
+            Path committed = FLINK.resolve(file.getKey());
+            assertThat(committed).as("%s, for a job of PlatformJob.all(); generate it: %s", committed, REGENERATE)
+                    .exists();
+            assertThat(Files.readString(committed)).as("%s is out of date; regenerate: %s", committed, REGENERATE)
+                    .isEqualTo(file.getValue());
+        }
     }
 
     @Test

@@ -7,6 +7,8 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.function.Consumer;
 
+import io.factstream.jobs.PlatformJob;
+
 /**
  * The seed's Chaos Monkey for the local platform: at seeded random moments it kills the TaskManager process with
  * SIGKILL (and, if asked, now and then the broker instead), starts a new one, and waits until every job has
@@ -86,7 +88,7 @@ public final class ChaosMonkey {
 
     /** Waits until every job has completed a checkpoint acknowledged after {@code since}. */
     private void awaitCheckpointsSince(Instant since) throws LocalPlatformException {
-        for (PlatformJob job : PlatformJob.values()) {
+        for (PlatformJob job : PlatformJob.all()) {
             Optional<String> id = platform.runningJobId(job);
             if (id.isPresent()) {
                 platform.flink().rest().awaitCheckpointSince(id.get(), since, timeout);

@@ -4,8 +4,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
-import io.factstream.read.ReadCommand;
-import io.factstream.topics.TopicsCommand;
+import io.factstream.kafka.read.ReadCommand;
+import io.factstream.kafka.topics.TopicsCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

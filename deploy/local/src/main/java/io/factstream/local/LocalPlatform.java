@@ -16,10 +16,11 @@ import java.util.jar.Attributes;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 
-import io.factstream.topics.TopicAdmin;
-import io.factstream.topics.TopicAdminException;
-import io.factstream.topics.TopicCatalog;
-import io.factstream.topics.TopicReport;
+import io.factstream.jobs.PlatformJob;
+import io.factstream.catalog.topics.TopicCatalog;
+import io.factstream.kafka.topics.TopicAdmin;
+import io.factstream.kafka.topics.TopicAdminException;
+import io.factstream.kafka.topics.TopicReport;
 
 /**
  * The whole platform on this machine: the broker, the Flink session cluster, the catalog topics and the six jobs,
@@ -76,7 +77,7 @@ public final class LocalPlatform {
      * {@link #resumePoint} says). Returns a line per step.
      */
     public List<String> up() throws LocalPlatformException {
-        return up(List.of(PlatformJob.values()));
+        return up(PlatformJob.all());
     }
 
     /** Starts the broker, the topics, the cluster and those of the jobs that do not run. */
@@ -114,7 +115,7 @@ public final class LocalPlatform {
         List<String> steps = new ArrayList<>();
         try {
             if (flink.running()) {
-                for (PlatformJob job : PlatformJob.values()) {
+                for (PlatformJob job : PlatformJob.all()) {
                     for (String name : List.of(job.id(), job.id() + REPLAY)) {
                         Optional<String> running = runningJobId(name);
                         if (running.isPresent()) {
@@ -138,7 +139,7 @@ public final class LocalPlatform {
         List<String> lines = new ArrayList<>();
         lines.add("kafka " + kafka.status());
         lines.add("flink " + flink.status());
-        for (PlatformJob job : PlatformJob.values()) {
+        for (PlatformJob job : PlatformJob.all()) {
             lines.add(String.format("%-9s %s", job.id(), describe(job.id()).orElse("never started")));
             describe(job.id() + REPLAY).ifPresent(replay -> lines.add(String.format("  replay  %s", replay)));
         }
@@ -218,7 +219,7 @@ public final class LocalPlatform {
             throws LocalPlatformException {
         JobLedger.Entry current = ledger.last(job.id())
                 .orElseThrow(() -> new LocalPlatformException(job.id() + " has never run"));
-        if (outputTo.isEmpty() && job != PlatformJob.VIEWS) {
+        if (outputTo.isEmpty() && job.kind() != PlatformJob.Kind.VIEWS) {
             throw new LocalPlatformException("replaying " + job.id() + " in place would write its outputs a second "
                     + "time; replay it into another cluster with --output-bootstrap-servers");
         }
@@ -384,7 +385,7 @@ public final class LocalPlatform {
         List<String> args = new ArrayList<>(job.args());
         args.addAll(List.of("--bootstrap-servers", kafka.bootstrapServers(),
                 "--checkpoint-interval", settings.checkpointInterval().toString()));
-        if (job == PlatformJob.SAGA) {
+        if (job.kind() == PlatformJob.Kind.SAGA) {
             String timeout = settings.sagaTimeout().toString();
             // Watermarks that keep up with a demo's pace: the saga's deadlines fire within seconds of being due.
             args.addAll(List.of("--kitchen-timeout", timeout, "--delivery-timeout", timeout,

@@ -9,14 +9,15 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
-import io.factstream.audit.AuditReport;
-import io.factstream.audit.InvariantAuditor;
+import io.factstream.jobs.PlatformJob;
 import io.factstream.catalog.BoundedContext;
+import io.factstream.kafka.audit.AuditReport;
+import io.factstream.kafka.audit.InvariantAuditor;
+import io.factstream.kafka.read.CommittedReader;
 import io.factstream.testdata.PlatformSummary;
 import io.factstream.testdata.World;
 import io.factstream.testdata.WorldLog;
 import io.factstream.testdata.WorldPlay;
-import io.factstream.topics.CommittedReader;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;

@@ -19,14 +19,15 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.factstream.jobs.PlatformJob;
 import io.factstream.catalog.BoundedContext;
-import io.factstream.read.MemoryImage;
+import io.factstream.catalog.topics.TopicCatalog;
+import io.factstream.kafka.read.CommittedReader;
+import io.factstream.kafka.read.MemoryImage;
 import io.factstream.testdata.PlatformSummary;
 import io.factstream.testdata.World;
 import io.factstream.testdata.WorldGenerator;
 import io.factstream.testdata.WorldPlay;
-import io.factstream.topics.CommittedReader;
-import io.factstream.topics.TopicCatalog;
 import io.factstream.views.ViewRow;
 
 /**
@@ -49,7 +50,7 @@ class ChaosITCase {
         World world = WorldGenerator.generate(WorldGenerator.Parameters.ofOrders(600, SEED));
         Map<String, String> planned = WorldPlay.plannedOutcomes(world);
         try (PlatformFixture fixture = new PlatformFixture(dataDir)) {
-            fixture.up(List.of(PlatformJob.values()));
+            fixture.up(PlatformJob.all());
             String servers = fixture.bootstrapServers();
 
             CompletableFuture<Boolean> play = CompletableFuture.supplyAsync(() -> {
@@ -84,7 +85,7 @@ class ChaosITCase {
             // written again, and the latest rows end as they were.
             Map<String, SortedMap<String, ViewRow>> rows = latestRows(servers);
             long versions = historyRecords(servers);
-            String replay = fixture.platform().replay(PlatformJob.VIEWS, Optional.empty(), Optional.empty());
+            String replay = fixture.platform().replay(PlatformJob.byId("views"), Optional.empty(), Optional.empty());
             await().atMost(PlatformFixture.TIMEOUT).pollInterval(Duration.ofSeconds(1))
                     .until(() -> historyRecords(servers) >= 2 * versions);
             for (int i = 0; i < 2; i++) { // whatever the replay still had in flight is committed by then
@@ -101,7 +102,7 @@ class ChaosITCase {
                 List<String> outputs = List.of(BoundedContext.PAYMENTS.eventsTopic(),
                         BoundedContext.PAYMENTS.rejectionsTopic());
                 List<String> live = records(servers, outputs);
-                String payments = fixture.platform().replay(PlatformJob.PAYMENTS, Optional.empty(),
+                String payments = fixture.platform().replay(PlatformJob.byId("payments"), Optional.empty(),
                         Optional.of(other.bootstrapServers()));
                 await().atMost(PlatformFixture.TIMEOUT).pollInterval(Duration.ofSeconds(1))
                         .until(() -> records(other.bootstrapServers(), outputs).size() >= live.size());

@@ -31,27 +31,28 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.factstream.audit.AuditReport;
-import io.factstream.audit.InvariantAuditor;
+import io.factstream.jobs.PlatformJob;
 import io.factstream.catalog.Address;
 import io.factstream.catalog.BoundedContext;
 import io.factstream.catalog.CommandEnvelope;
 import io.factstream.catalog.CommandEnvelopes;
 import io.factstream.catalog.CommandRejected;
 import io.factstream.catalog.EventEnvelope;
-import io.factstream.catalog.Menu;
 import io.factstream.catalog.OrderLine;
 import io.factstream.catalog.PizzaSize;
 import io.factstream.catalog.Role;
-import io.factstream.catalog.orders.CancellationReason;
 import io.factstream.catalog.orders.CancelOrder;
+import io.factstream.catalog.orders.CancellationReason;
 import io.factstream.catalog.orders.CompleteOrder;
 import io.factstream.catalog.orders.ConfirmOrder;
 import io.factstream.catalog.orders.MarkOrderDispatched;
 import io.factstream.catalog.orders.PlaceOrder;
-import io.factstream.serde.SingleObjectCodec;
-import io.factstream.serde.UndecodableRecordException;
-import io.factstream.topics.CommittedReader;
+import io.factstream.catalog.wire.SingleObjectCodec;
+import io.factstream.catalog.wire.UndecodableRecordException;
+import io.factstream.domain.shared.Menu;
+import io.factstream.kafka.audit.AuditReport;
+import io.factstream.kafka.audit.InvariantAuditor;
+import io.factstream.kafka.read.CommittedReader;
 
 /**
  * The savepoint upgrade on a real cluster: the orders job runs version 1 with traffic, is upgraded to version 2
@@ -62,6 +63,8 @@ import io.factstream.topics.CommittedReader;
  * default), while large orders placed under version 2 meet the new rule.
  */
 class OrdersUpgradeITCase {
+
+    private static final PlatformJob ORDERS_JOB = PlatformJob.byId("orders");
 
     private static final Path ORDERS_V2_JAR = Path.of(System.getProperty("factstream.orders-v2.jar"));
     private static final Address ADDRESS = new Address("Via Roma 1", "Napoli", "80100");
@@ -87,9 +90,9 @@ class OrdersUpgradeITCase {
         List<String> report = new ArrayList<>();
         try (PlatformFixture fixture = new PlatformFixture(dataDir);
              KafkaProducer<String, byte[]> producer = producer(fixture.bootstrapServers())) {
-            fixture.up(List.of(PlatformJob.ORDERS));
+            fixture.up(List.of(ORDERS_JOB));
             LocalPlatform platform = fixture.platform();
-            String v1 = fixture.runningJobId(PlatformJob.ORDERS);
+            String v1 = fixture.runningJobId(ORDERS_JOB);
             int parallelismBefore = maxParallelism(platform, v1);
 
             // Version 1: orders 0..39 placed and confirmed; even ones large.
@@ -98,7 +101,7 @@ class OrdersUpgradeITCase {
                 send(producer, confirm(i), "accepted");
             }
             awaitOutcomes(fixture);
-            String savepoint = platform.savepoint(PlatformJob.ORDERS);
+            String savepoint = platform.savepoint(ORDERS_JOB);
 
             // Dispatches of version 1 orders keep coming while the job is stopped and started again: the first of
             // each order is accepted, the repeats are rejected (already dispatched).
@@ -114,7 +117,7 @@ class OrdersUpgradeITCase {
             }
             String v2 = upgrade.join();
             Duration upgradeTook = Duration.between(upgradeStart, Instant.now());
-            List<JobLedger.Entry> ledger = platform.history(PlatformJob.ORDERS);
+            List<JobLedger.Entry> ledger = platform.history(ORDERS_JOB);
             Instant stopped = ledger.get(ledger.size() - 2).at();
             Instant restarted = ledger.get(ledger.size() - 1).at();
             long whileDown = sentDuringUpgrade.stream().filter(t -> t.isAfter(stopped) && t.isBefore(restarted))
@@ -142,14 +145,14 @@ class OrdersUpgradeITCase {
 
             // Rolled back: version 1 reads version 2's state (the field is skipped) and applies its own rule to
             // the large order placed under version 2 whose cancellation version 2 refused.
-            String rolledBack = platform.rollback(PlatformJob.ORDERS);
+            String rolledBack = platform.rollback(ORDERS_JOB);
             send(producer, cancelByCustomer(ORDERS), "accepted");
             awaitOutcomes(fixture);
 
             // Down and up again: the job resumes from its savepoint at its parallelism, with its state.
             fixture.platform().down();
-            fixture.up(List.of(PlatformJob.ORDERS));
-            String resumed = fixture.runningJobId(PlatformJob.ORDERS);
+            fixture.up(List.of(ORDERS_JOB));
+            String resumed = fixture.runningJobId(ORDERS_JOB);
             send(producer, system("order-" + (ORDERS + 2), new MarkOrderDispatched("courier-x")), "accepted");
             awaitOutcomes(fixture);
 
@@ -157,7 +160,7 @@ class OrdersUpgradeITCase {
                     PlatformFixture.TIMEOUT), BoundedContext.ORDERS);
             Map<String, String> outcomes = outcomes(fixture);
             Map<String, List<Long>> sequences = sequences(fixture);
-            List<String> steps = platform.history(PlatformJob.ORDERS).stream()
+            List<String> steps = platform.history(ORDERS_JOB).stream()
                     .map(e -> e.action() + " " + e.jar().getFileName() + " p=" + e.parallelism()).toList();
 
             report.add("savepoint before the upgrade: " + savepoint);
@@ -197,7 +200,7 @@ class OrdersUpgradeITCase {
 
     private static String upgrade(LocalPlatform platform) {
         try {
-            return platform.upgrade(PlatformJob.ORDERS, ORDERS_V2_JAR, Optional.of(2));
+            return platform.upgrade(ORDERS_JOB, ORDERS_V2_JAR, Optional.of(2));
         } catch (LocalPlatformException e) {
             throw new IllegalStateException("the upgrade failed: " + e.getMessage(), e);
         }

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import io.factstream.jobs.PlatformJob;
+
 /**
  * A local platform for a test: real broker, JobManager and TaskManager processes on free ports, everything in a
  * temporary directory, the job jar and Flink lib this build made. {@link #close} brings it down and checks that no

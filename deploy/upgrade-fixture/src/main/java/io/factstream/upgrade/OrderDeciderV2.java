@@ -1,19 +1,19 @@
 package io.factstream.upgrade;
 
-import static io.factstream.runtime.aggregate.Decision.refused;
+import static io.factstream.kernel.aggregate.Decision.refused;
 
 import org.apache.avro.specific.SpecificRecord;
 
 import io.factstream.catalog.BoundedContext;
 import io.factstream.catalog.CommandEnvelope;
-import io.factstream.catalog.Menu;
 import io.factstream.catalog.PricedOrderLine;
 import io.factstream.catalog.orders.CancelOrder;
 import io.factstream.catalog.orders.OrderPlaced;
-import io.factstream.domain.Checks;
+import io.factstream.domain.shared.Checks;
+import io.factstream.domain.shared.Menu;
 import io.factstream.domain.orders.OrderDecider;
-import io.factstream.runtime.aggregate.Decider;
-import io.factstream.runtime.aggregate.Decision;
+import io.factstream.kernel.aggregate.Decider;
+import io.factstream.kernel.aggregate.Decision;
 import io.factstream.state.OrderState;
 import io.factstream.state.OrderStatus;
 

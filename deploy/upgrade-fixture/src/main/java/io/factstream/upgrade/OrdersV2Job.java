@@ -1,14 +1,14 @@
 package io.factstream.upgrade;
 
-import java.time.Duration;
 import java.util.concurrent.Callable;
 
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import io.factstream.catalog.BoundedContext;
 import io.factstream.jobs.AggregateJob;
-import io.factstream.runtime.JobMain;
-import io.factstream.runtime.JobOptions;
+import io.factstream.jobs.AggregateOptions;
+import io.factstream.jobs.JobMain;
+import io.factstream.jobs.JobOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -27,13 +27,8 @@ public final class OrdersV2Job implements Callable<Integer> {
             description = "The bounded context; orders is the only one (default: ${DEFAULT-VALUE}).")
     String context;
 
-    @Option(names = "--dedup-window", defaultValue = "100",
-            description = "Recent command ids each order remembers to drop duplicates (default: ${DEFAULT-VALUE}).")
-    int dedupWindow;
-
-    @Option(names = "--max-clock-skew", defaultValue = "PT5M",
-            description = "How far a command's creationTimestamp may be from its Kafka time (default: ${DEFAULT-VALUE}).")
-    Duration maxClockSkew;
+    @Mixin
+    AggregateOptions aggregate;
 
     @Mixin
     JobOptions options;
@@ -48,7 +43,7 @@ public final class OrdersV2Job implements Callable<Integer> {
             throw new IllegalArgumentException("version 2 runs the orders context only, not " + context);
         }
         StreamExecutionEnvironment env = options.environment();
-        AggregateJob.define(env, options, BoundedContext.ORDERS, dedupWindow, maxClockSkew, OrderDeciderV2::new);
+        AggregateJob.define(env, options, BoundedContext.ORDERS, aggregate.settings(), OrderDeciderV2::new);
         env.execute("factstream aggregate orders v2");
         return 0;
     }

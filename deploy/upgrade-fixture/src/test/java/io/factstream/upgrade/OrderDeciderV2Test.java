@@ -1,8 +1,8 @@
 package io.factstream.upgrade;
 
 import static io.factstream.catalog.RejectionReason.BUSINESS_RULE_VIOLATION;
-import static io.factstream.runtime.aggregate.Sender.customer;
-import static io.factstream.runtime.aggregate.Sender.saga;
+import static io.factstream.kernel.aggregate.Sender.customer;
+import static io.factstream.kernel.aggregate.Sender.saga;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
@@ -11,7 +11,6 @@ import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.Test;
 
 import io.factstream.catalog.Address;
-import io.factstream.catalog.Menu;
 import io.factstream.catalog.OrderLine;
 import io.factstream.catalog.PizzaSize;
 import io.factstream.catalog.PricedOrderLine;
@@ -22,9 +21,10 @@ import io.factstream.catalog.orders.OrderCancelled;
 import io.factstream.catalog.orders.OrderConfirmed;
 import io.factstream.catalog.orders.OrderPlaced;
 import io.factstream.catalog.orders.PlaceOrder;
+import io.factstream.domain.shared.Menu;
 import io.factstream.domain.orders.OrderDecider;
-import io.factstream.runtime.aggregate.DeciderFixture;
-import io.factstream.runtime.aggregate.Decision;
+import io.factstream.kernel.aggregate.DeciderFixture;
+import io.factstream.kernel.aggregate.Decision;
 import io.factstream.state.OrderState;
 
 class OrderDeciderV2Test {

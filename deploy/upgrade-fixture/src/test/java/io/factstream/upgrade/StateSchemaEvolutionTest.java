@@ -25,7 +25,7 @@ import io.factstream.state.OrderState;
 /**
  * Version 2 of the aggregate state reads what version 1 wrote, the way Flink restores the orders job from a
  * savepoint of version 1: the Avro serializer's snapshot in the savepoint names the schema the state was written
- * with. Version 1 is common-events' {@code state.avsc}, as it is in the source tree.
+ * with. Version 1 is the catalog module's {@code state.avsc}, as it is in the source tree.
  */
 class StateSchemaEvolutionTest {
 

@@ -1,9 +1,0 @@
-package io.factstream.topics;
-
-/** A topic operation that the cluster refused or did not answer; the message says which and why in one line. */
-public final class TopicAdminException extends Exception {
-
-    TopicAdminException(String message, Throwable cause) {
-        super(message, cause);
-    }
-}

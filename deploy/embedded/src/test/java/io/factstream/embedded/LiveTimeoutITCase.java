@@ -1,0 +1,90 @@
+package io.factstream.embedded;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+
+import io.factstream.catalog.Address;
+import io.factstream.catalog.BoundedContext;
+import io.factstream.catalog.CommandEnvelope;
+import io.factstream.catalog.CommandEnvelopes;
+import io.factstream.catalog.EventCatalog;
+import io.factstream.catalog.EventEnvelope;
+import io.factstream.catalog.OrderLine;
+import io.factstream.catalog.PizzaSize;
+import io.factstream.catalog.Role;
+import io.factstream.catalog.orders.CancellationReason;
+import io.factstream.catalog.orders.OrderCancelled;
+import io.factstream.catalog.orders.PlaceOrder;
+import io.factstream.catalog.payments.OpenWallet;
+import io.factstream.catalog.payments.TopUpWallet;
+import io.factstream.catalog.wire.SingleObjectCodec;
+import io.factstream.domain.fulfilment.OrderFulfilment;
+
+/** Invariant 5, live: a timeout fires although nothing at all happens after the order. */
+class LiveTimeoutITCase {
+
+    private static final SingleObjectCodec<CommandEnvelope> COMMANDS = SingleObjectCodec.forType(CommandEnvelope.class);
+    private static final SingleObjectCodec<EventEnvelope> EVENTS = SingleObjectCodec.forType(EventEnvelope.class);
+
+    @Test
+    void theKitchenTimeoutFiresWhenNoOtherEventArrives() throws Exception {
+        EmbeddedPlatform.Settings quick = EmbeddedPlatform.Settings.quick();
+        EmbeddedPlatform.Settings settings = new EmbeddedPlatform.Settings(1, quick.checkpointInterval(),
+                new OrderFulfilment.Timeouts(Duration.ofSeconds(3), Duration.ofSeconds(3)), quick.time());
+        try (EmbeddedPlatform platform = EmbeddedPlatform.start(settings, EmbeddedPlatform.Logic.standard())) {
+            send(platform, "ada", Role.CUSTOMER, new OpenWallet(), "ada");
+            send(platform, "ada", Role.CUSTOMER, new TopUpWallet(5_000L), "ada");
+            Instant placedAt = send(platform, "order-1", Role.CUSTOMER, new PlaceOrder("ada",
+                    List.of(new OrderLine("MARINARA", PizzaSize.SMALL, 1)), new Address("Via Roma 1", "Napoli",
+                            "80100"), null), "order-1");
+            // No cook ever comes, and nothing else is sent: only the clock moves time on.
+
+            List<ConsumerRecord<byte[], byte[]>> orderEvents = platform.kafka().readCommittedUntil(
+                    List.of(BoundedContext.ORDERS.eventsTopic()),
+                    records -> records.stream().anyMatch(r -> decode(r).getEventData() instanceof OrderCancelled),
+                    Duration.ofSeconds(60));
+
+            EventEnvelope cancelled = orderEvents.stream().map(LiveTimeoutITCase::decode)
+                    .filter(e -> e.getEventData() instanceof OrderCancelled).findFirst().orElseThrow();
+            assertThat(((OrderCancelled) cancelled.getEventData()).getReason())
+                    .isEqualTo(CancellationReason.KITCHEN_TIMEOUT);
+            assertThat(cancelled.getCreationTimestamp()).as("the deadline, in business time")
+                    .isEqualTo(placedAt.plusSeconds(3));
+            assertThat(platform.awaitSagasFinished(1, Duration.ofSeconds(60)).moneyConserved()).isTrue();
+        }
+    }
+
+    private static Instant send(EmbeddedPlatform platform, String subject, Role role, SpecificRecord data,
+                                String correlation) throws Exception {
+        Instant now = Instant.ofEpochMilli(System.currentTimeMillis());
+        CommandEnvelope command = CommandEnvelopes.builder(data)
+                .setCommandId(UUID.nameUUIDFromBytes((subject + data).getBytes(UTF_8)).toString())
+                .setSubjectId(subject)
+                .setUserId("ada")
+                .setCreationTimestamp(now)
+                .setRoles(List.of(role.name()))
+                .setCorrelationId(correlation)
+                .build();
+        String topic = EventCatalog.get().commandTypeOf(data).context().commandsTopic();
+        platform.kafka().send(new ProducerRecord<>(topic, subject.getBytes(UTF_8), COMMANDS.encode(command)));
+        return now;
+    }
+
+    private static EventEnvelope decode(ConsumerRecord<byte[], byte[]> record) {
+        try {
+            return EVENTS.decode(record.value());
+        } catch (Exception e) {
+            throw new AssertionError("undecodable event at offset " + record.offset(), e);
+        }
+    }
+}

@@ -1,0 +1,184 @@
+package io.factstream.jobs;
+
+import java.time.Duration;
+
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.configuration.BatchExecutionOptions;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExecutionOptions;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import io.factstream.jobs.io.JobInput;
+import io.factstream.jobs.io.KafkaOutput;
+import io.factstream.jobs.io.LogBound;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+
+/**
+ * The options every factstream job takes: where Kafka is, how the job checkpoints and keeps state, how wide it
+ * runs. Unset options leave the cluster's configuration in force ({@code flink-conf/config.yaml}).
+ */
+public final class JobOptions {
+
+    @Option(names = {"-b", "--bootstrap-servers"}, defaultValue = "localhost:9092",
+            description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
+    public String bootstrapServers;
+
+    @Option(names = "--checkpoint-interval", defaultValue = "PT2S",
+            description = "Exactly-once checkpoint interval, ISO-8601; outputs become visible to read_committed "
+                    + "readers at each checkpoint (default: ${DEFAULT-VALUE}).")
+    public Duration checkpointInterval;
+
+    @Option(names = "--parallelism", description = "Parallelism of the job (default: the cluster's).")
+    public Integer parallelism;
+
+    @Option(names = "--state-backend", description = "rocksdb or hashmap (default: the cluster's).")
+    public String stateBackend;
+
+    @Option(names = "--checkpoint-dir", description = "Checkpoint storage URI (default: the cluster's).")
+    public String checkpointDir;
+
+    @Option(names = "--transaction-timeout", defaultValue = "PT10M",
+            description = "Kafka transaction timeout of the sinks, below the broker's transaction.max.timeout.ms "
+                    + "(default: ${DEFAULT-VALUE}).")
+    public Duration transactionTimeout;
+
+    @Option(names = "--transactional-id-prefix", defaultValue = "factstream",
+            description = "Start of the Kafka transactional ids of the job's sinks: keep it across restarts of a job, "
+                    + "and give a second instance of the same job (e.g. a rebuild) another (default: ${DEFAULT-VALUE}).")
+    public String transactionalIdPrefix;
+
+    @Option(names = "--group-id",
+            description = "Kafka consumer group of the job's sources; a new one replays the inputs from the "
+                    + "beginning (default: factstream-<job>).")
+    public String groupId;
+
+    @Option(names = "--bounded",
+            description = "Stop at the end of the input (--until) instead of running on.")
+    public boolean bounded;
+
+    @Option(names = "--mode", defaultValue = "STREAMING",
+            description = "STREAMING, or BATCH for a backfill over a bounded input; the job's logic and outputs are "
+                    + "the same (default: ${DEFAULT-VALUE}).")
+    public RuntimeExecutionMode mode;
+
+    @Option(names = "--from", converter = LogBoundConverter.class,
+            description = "Where the Kafka input starts: committed (the group's offsets, else the earliest), earliest, "
+                    + "latest, an ISO-8601 time, or <topic>:<partition>=<offset>,... (default: committed; earliest in BATCH "
+                    + "mode).")
+    public LogBound from;
+
+    @Option(names = "--until", converter = LogBoundConverter.class,
+            description = "Where a bounded input ends: latest (as the job starts), an ISO-8601 time, or "
+                    + "<topic>:<partition>=<offset>,...; makes the job bounded (default: latest).")
+    public LogBound until;
+
+    @Option(names = "--input-file",
+            description = "Reads the input topics from this topic dump file (topics dump) instead of Kafka; makes "
+                    + "the job bounded.")
+    public String inputFile;
+
+    @Option(names = "--output-bootstrap-servers",
+            description = "Kafka the sinks write to, e.g. an empty cluster for a backfill (default: "
+                    + "--bootstrap-servers).")
+    public String outputBootstrapServers;
+
+    /** Whether the job ends at the end of its input: a batch run, a dump file, an end given, or --bounded. */
+    public boolean isBounded() {
+        return bounded || mode == RuntimeExecutionMode.BATCH || until != null || inputFile != null;
+    }
+
+    /**
+     * Where the job named {@code job} reads: the dump file, or Kafka from {@code --from} (by default the group's
+     * committed offsets live, the earliest in a batch run) to {@code --until} (by default the latest offsets as the
+     * job starts) when the job is bounded; its group is {@code --group-id}, or {@code factstream-<job>}.
+     */
+    public JobInput input(String job) {
+        if (inputFile != null) {
+            return new JobInput.DumpFile(inputFile);
+        }
+        LogBound start = from != null ? from
+                : mode == RuntimeExecutionMode.BATCH ? LogBound.EARLIEST : LogBound.COMMITTED;
+        return new JobInput.Kafka(bootstrapServers, groupId != null ? groupId : "factstream-" + job, start,
+                isBounded() ? end() : null);
+    }
+
+    /** Where the job writes: {@code --output-bootstrap-servers}, or the Kafka it reads. */
+    public KafkaOutput output() {
+        return new KafkaOutput(outputBootstrapServers != null ? outputBootstrapServers : bootstrapServers,
+                transactionalIdPrefix, transactionTimeout);
+    }
+
+    /**
+     * Where the run's time ends, in epoch milliseconds: nowhere live; in a bounded run at {@code --until} when that
+     * is a time, else at this moment, so that deadlines after it do not fire, as they would not have fired live by
+     * then.
+     */
+    public long timeHorizon() {
+        if (!isBounded()) {
+            return Long.MAX_VALUE;
+        }
+        return end().time() != null ? end().time().toEpochMilli() : System.currentTimeMillis();
+    }
+
+    private LogBound end() {
+        return until != null ? until : LogBound.LATEST;
+    }
+
+    /**
+     * The job's configuration on top of the cluster's: runtime mode, checkpointing, state backend, no Kryo fallback.
+     */
+    public Configuration configuration() {
+        Configuration config = new Configuration();
+        config.set(ExecutionOptions.RUNTIME_MODE, mode);
+        // A batch job runs at the parallelism it is given, like its streaming twin, not at one the scheduler derives
+        // from data volumes.
+        config.set(BatchExecutionOptions.ADAPTIVE_AUTO_PARALLELISM_ENABLED, false);
+        config.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, checkpointInterval);
+        config.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
+        config.set(PipelineOptions.GENERIC_TYPES, false);
+        // Chained operators hand records on without a deep copy: no factstream function changes a record it
+        // received or keeps one it emitted in order to change it later.
+        config.set(PipelineOptions.OBJECT_REUSE, true);
+        if (stateBackend != null) {
+            config.set(StateBackendOptions.STATE_BACKEND, stateBackend);
+            config.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, stateBackend.equals("rocksdb"));
+        }
+        if (checkpointDir != null) {
+            config.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDir);
+        }
+        return config;
+    }
+
+    /** An execution environment with {@link #configuration()} and the parallelism. */
+    public StreamExecutionEnvironment environment() {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(configuration());
+        if (parallelism != null) {
+            env.setParallelism(parallelism);
+        }
+        return env;
+    }
+
+    /** Reads {@code --from} and {@code --until}. */
+    public static final class LogBoundConverter implements CommandLine.ITypeConverter<LogBound> {
+        @Override
+        public LogBound convert(String value) {
+            return LogBound.parse(value);
+        }
+    }
+
+    /** Options for tests and tools: defaults, with the given Kafka. */
+    public static JobOptions defaults(String bootstrapServers) {
+        JobOptions options = new JobOptions();
+        options.bootstrapServers = bootstrapServers;
+        options.checkpointInterval = Duration.ofSeconds(2);
+        options.transactionTimeout = Duration.ofMinutes(10);
+        options.transactionalIdPrefix = "factstream";
+        options.mode = RuntimeExecutionMode.STREAMING;
+        return options;
+    }
+}

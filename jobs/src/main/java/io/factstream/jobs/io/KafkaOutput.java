@@ -1,0 +1,62 @@
+package io.factstream.jobs.io;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.configuration.ExecutionOptions;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamSink;
+import org.apache.kafka.clients.producer.ProducerConfig;
+
+/**
+ * Where a job writes: exactly-once Kafka sinks. Records are written in Kafka transactions committed with Flink's
+ * checkpoints (in a batch run, one transaction per writer, committed at the end of the input), so a
+ * {@code read_committed} reader sees each record once, whatever fails.
+ *
+ * @param transactionalIdPrefix with a sink's uid, the prefix of its transactional ids: unique among running jobs,
+ *                              stable across restarts of a job
+ * @param transactionTimeout    below the broker's {@code transaction.max.timeout.ms}
+ */
+public record KafkaOutput(String bootstrapServers, String transactionalIdPrefix, Duration transactionTimeout) {
+
+    /** An exactly-once sink whose transactional ids start with the prefix and the sink's uid. */
+    public <T> KafkaSink<T> exactlyOnceSink(KafkaRecordSerializationSchema<T> serializer, String sinkUid) {
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(bootstrapServers)
+                .setRecordSerializer(serializer)
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(transactionalIdPrefix + "-" + sinkUid)
+                .setProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, String.valueOf(transactionTimeout.toMillis()))
+                .build();
+    }
+
+    /**
+     * Writes a stream to an {@linkplain #exactlyOnceSink exactly-once sink} with this uid and name.
+     *
+     * <p>In a batch run the sink is fed through an operator of its own: a sink writer fed by several pipelined
+     * regions (a union) is not chained to its committer, and the two, which must share a slot, would end up in
+     * different slot sharing groups and regions. Chained behind the extra operator, they stay together.
+     */
+    public <T> DataStreamSink<T> write(DataStream<T> stream, KafkaRecordSerializationSchema<T> serializer,
+                                       String sinkUid, String name) {
+        DataStream<T> input = stream;
+        if (stream.getExecutionEnvironment().getConfiguration().get(ExecutionOptions.RUNTIME_MODE)
+                == RuntimeExecutionMode.BATCH) {
+            input = stream.map(value -> value, stream.getType()).uid(sinkUid + "-input").name(name + " input");
+        }
+        return input.sinkTo(exactlyOnceSink(serializer, sinkUid)).uid(sinkUid).name(name);
+    }
+
+    /**
+     * The Kafka timestamp of an output record: the business time of what it says, so that a replay or a backfill
+     * writes the same timestamps as the live run, but never ahead of this clock, as the broker refuses timestamps
+     * too far in its future.
+     */
+    public static Long recordTimestamp(Instant businessTime) {
+        return Math.min(businessTime.toEpochMilli(), System.currentTimeMillis());
+    }
+}

@@ -1,0 +1,42 @@
+package io.factstream.jobs.saga;
+
+/**
+ * The stable uids of a saga job's operators, declared once: savepoints map state to operators by these, and
+ * state-tools read the saga state under {@link #processor()}. Never change one of a deployed job.
+ *
+ * @param saga the saga's name
+ */
+public record SagaUids(String saga) {
+
+    public String eventsSource() {
+        return saga + "-events-source";
+    }
+
+    public String eventsDecoder() {
+        return saga + "-events-decoder";
+    }
+
+    public String rejectionsSource() {
+        return saga + "-rejections-source";
+    }
+
+    public String rejectionsDecoder() {
+        return saga + "-rejections-decoder";
+    }
+
+    public String clock() {
+        return saga + "-clock";
+    }
+
+    public String processor() {
+        return saga + "-saga";
+    }
+
+    public String commandsSink() {
+        return saga + "-commands-sink";
+    }
+
+    public String deadLetterSink() {
+        return saga + "-dlq-sink";
+    }
+}

@@ -1,0 +1,213 @@
+package io.factstream.jobs.saga;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.types.Either;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.factstream.catalog.Address;
+import io.factstream.catalog.CommandEnvelope;
+import io.factstream.catalog.CommandRejected;
+import io.factstream.catalog.EventCatalog;
+import io.factstream.catalog.EventEnvelope;
+import io.factstream.catalog.EventType;
+import io.factstream.catalog.OrderLine;
+import io.factstream.catalog.PizzaSize;
+import io.factstream.catalog.PricedOrderLine;
+import io.factstream.catalog.delivery.DeliveryRequested;
+import io.factstream.catalog.kitchen.TicketCancelled;
+import io.factstream.catalog.kitchen.TicketOpened;
+import io.factstream.catalog.kitchen.TicketPrepared;
+import io.factstream.catalog.orders.CancellationReason;
+import io.factstream.catalog.orders.OrderCancelled;
+import io.factstream.catalog.orders.OrderConfirmed;
+import io.factstream.catalog.orders.OrderPlaced;
+import io.factstream.catalog.payments.PaymentAuthorized;
+import io.factstream.catalog.payments.PaymentReleased;
+import io.factstream.domain.fulfilment.OrderFulfilment;
+import io.factstream.state.OrderFulfilmentState;
+
+/** The saga operator in Flink's keyed operator test harness: timers set, fired, cleared; nothing left behind. */
+class SagaProcessorTest {
+
+    private static final Instant T0 = Instant.parse("2026-11-26T12:00:00Z");
+    private static final Duration KITCHEN = Duration.ofMinutes(20);
+    private static final Address ADDRESS = new Address("Via Roma 1", "Napoli", "80100");
+
+    private KeyedOneInputStreamOperatorTestHarness<String, Either<EventEnvelope, CommandRejected>, CommandEnvelope>
+            harness;
+
+    @BeforeEach
+    void open() throws Exception {
+        harness = harness(null);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        harness.close();
+    }
+
+    @Test
+    void setsFiresAndClearsTheKitchenTimeoutAndLeavesNothingBehind() throws Exception {
+        toTheKitchen("order-1");
+        assertThat(harness.numEventTimeTimers()).as("the kitchen deadline").isEqualTo(1);
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
+
+        harness.processWatermark(T0.plus(KITCHEN).toEpochMilli());
+
+        assertThat(sentTypes()).containsExactly("CancelOrder", "ReleasePayment", "CancelTicket");
+        assertThat(harness.numEventTimeTimers()).as("fired").isZero();
+        answer("CancelOrder", new OrderCancelled(CancellationReason.KITCHEN_TIMEOUT, null));
+        answer("ReleasePayment", new PaymentReleased("order-1", 2600L, 3000L));
+        answer("CancelTicket", new TicketCancelled("kitchen timeout"));
+        assertThat(harness.numKeyedStateEntries()).as("a finished saga keeps no state").isZero();
+        assertThat(harness.numEventTimeTimers()).as("and no timers").isZero();
+    }
+
+    @Test
+    void aPreparedTicketClearsTheKitchenTimeoutAndSetsTheDelivery() throws Exception {
+        toTheKitchen("order-1");
+        input(event("order-1", new TicketPrepared("carlo"), T0.plusSeconds(600), "human-1"));
+        harness.processWatermark(T0.plusSeconds(600).toEpochMilli());
+        assertThat(sentTypes()).containsExactly("RequestDelivery");
+        answer("RequestDelivery", new DeliveryRequested("ada", ADDRESS, null));
+
+        harness.processWatermark(T0.plus(KITCHEN).toEpochMilli());
+
+        assertThat(sentTypes()).as("the kitchen timeout no longer fires").isEmpty();
+        assertThat(harness.numEventTimeTimers()).as("only the delivery deadline").isEqualTo(1);
+    }
+
+    @Test
+    void keepsItsStateAndTimersThroughASnapshotAndRestore() throws Exception {
+        toTheKitchen("order-1");
+        OperatorSubtaskState snapshot = harness.snapshot(1L, 1L);
+        harness.close();
+
+        harness = harness(snapshot);
+        harness.processWatermark(T0.plus(KITCHEN).toEpochMilli());
+
+        assertThat(sentTypes()).containsExactly("CancelOrder", "ReleasePayment", "CancelTicket");
+    }
+
+    @Test
+    void keepsNoStateForEventsOfNoSaga() throws Exception {
+        input(event("ada", new PaymentReleased("order-9", 100L, 100L), T0, "human-2"));
+        harness.processWatermark(T0.plusSeconds(60).toEpochMilli());
+
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    @Test
+    void dropsAnAnswerOfNoSagaOnceTimeHasPassedIt() throws Exception {
+        input(envelope("ada", "order-7", new PaymentAuthorized("order-7", 100L, 0L), T0, "command-x",
+                OrderFulfilment.NAME));
+        assertThat(harness.numKeyedStateEntries()).as("it may be an answer read before its saga started").isOne();
+
+        harness.processWatermark(T0.toEpochMilli());
+
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    @Test
+    void handlesACancellationOnlyAfterTheAnswersItWaitsFor() throws Exception {
+        input(event("order-1", placed(), T0, "human-0"));
+        harness.processWatermark(T0.toEpochMilli());
+        List<CommandEnvelope> authorize = drain();
+        input(event("order-1", new OrderCancelled(CancellationReason.CUSTOMER_REQUEST, null), T0.plusSeconds(1),
+                "human-1"));
+        harness.processWatermark(T0.plusSeconds(1).toEpochMilli());
+        assertThat(drain()).as("the payment's answer is awaited first").isEmpty();
+
+        input(answerTo(authorize.get(0), new PaymentAuthorized("order-1", 2600L, 400L)));
+
+        assertThat(sentTypes()).containsExactly("ConfirmOrder", "OpenTicket");
+    }
+
+    private void toTheKitchen(String orderId) throws Exception {
+        input(event(orderId, placed(), T0, "human-0"));
+        harness.processWatermark(T0.toEpochMilli());
+        assertThat(sentTypes()).containsExactly("AuthorizePayment");
+        answer("AuthorizePayment", new PaymentAuthorized(orderId, 2600L, 400L));
+        assertThat(sentTypes()).containsExactly("ConfirmOrder", "OpenTicket");
+        answer("ConfirmOrder", new OrderConfirmed(2600L));
+        answer("OpenTicket", new TicketOpened(List.of(new OrderLine("MARGHERITA", PizzaSize.LARGE, 2))));
+    }
+
+    private final Map<String, CommandEnvelope> lastSentByType = new HashMap<>();
+
+    private List<String> sentTypes() {
+        return drain().stream().map(CommandEnvelope::getCommandType).toList();
+    }
+
+    private List<CommandEnvelope> drain() {
+        List<CommandEnvelope> sent = List.copyOf(harness.extractOutputValues());
+        harness.getOutput().clear();
+        sent.forEach(c -> lastSentByType.put(c.getCommandType(), c));
+        return sent;
+    }
+
+    private void answer(String commandType, SpecificRecord eventData) throws Exception {
+        input(answerTo(lastSentByType.get(commandType), eventData));
+    }
+
+    private void input(SpecificRecord record) throws Exception {
+        Either<EventEnvelope, CommandRejected> input = record instanceof EventEnvelope event ? Either.Left(event)
+                : Either.Right((CommandRejected) record);
+        harness.processElement(input, T0.toEpochMilli());
+    }
+
+    private static EventEnvelope answerTo(CommandEnvelope command, SpecificRecord data) {
+        return envelope(command.getSubjectId(), command.getCorrelationId(), data, command.getCreationTimestamp(),
+                command.getCommandId(), command.getUserId());
+    }
+
+    private static EventEnvelope event(String orderId, SpecificRecord data, Instant time, String causation) {
+        return envelope(orderId, "order-1", data, time, causation, "someone");
+    }
+
+    private static EventEnvelope envelope(String aggregateId, String correlationId, SpecificRecord data, Instant time,
+                                          String causation, String userId) {
+        EventType type = EventCatalog.get().eventTypeOf(data);
+        String id = UUID.nameUUIDFromBytes((aggregateId + type.name() + causation).getBytes(UTF_8)).toString();
+        return new EventEnvelope(id, aggregateId, 1L, time, correlationId, type.name(), type.aggregateType(),
+                causation, userId, type.version(), data);
+    }
+
+    private static OrderPlaced placed() {
+        return new OrderPlaced("ada", List.of(new PricedOrderLine("MARGHERITA", PizzaSize.LARGE, 2, 1300L, 2600L)),
+                2600L, ADDRESS, null);
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, Either<EventEnvelope, CommandRejected>,
+            CommandEnvelope> harness(OperatorSubtaskState restoreFrom) throws Exception {
+        SagaProcessor<OrderFulfilmentState> processor = new SagaProcessor<>(
+                () -> new OrderFulfilment(new OrderFulfilment.Timeouts(KITCHEN, Duration.ofMinutes(45))));
+        var opened = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(processor),
+                (Either<EventEnvelope, CommandRejected> in) -> in.isLeft() ? in.left().getCorrelationId()
+                        : in.right().getCorrelationId(), Types.STRING);
+        opened.setup();
+        if (restoreFrom != null) {
+            opened.initializeState(restoreFrom);
+        }
+        opened.open();
+        return opened;
+    }
+}

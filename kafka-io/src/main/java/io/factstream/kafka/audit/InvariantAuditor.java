@@ -1,0 +1,182 @@
+package io.factstream.kafka.audit;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+
+import io.factstream.catalog.BoundedContext;
+import io.factstream.catalog.CommandEnvelope;
+import io.factstream.catalog.CommandRejected;
+import io.factstream.catalog.EventEnvelope;
+import io.factstream.catalog.wire.SingleObjectCodec;
+import io.factstream.catalog.wire.UndecodableRecordException;
+import io.factstream.kafka.dlq.DeadLetterHeaders;
+import io.factstream.kafka.read.CommittedReader;
+
+/**
+ * Checks DESIGN.md's invariants 1 to 3 on what one context's topics hold, read with {@code read_committed}:
+ *
+ * <ul>
+ *   <li>every distinct command (aggregate id and command id) has events carrying its id as causation id, or
+ *       exactly one rejection: never both, never neither; a resent command gets nothing more;</li>
+ *   <li>every undecodable command record is on the DLQ, with a reason, pointing back at its offset;</li>
+ *   <li>per aggregate, the events' sequence numbers run 1, 2, 3, ... in log order, and no event id repeats.</li>
+ * </ul>
+ *
+ * <p>It knows nothing of the domain: it audits any aggregate job, live or after a chaos run.
+ */
+public final class InvariantAuditor {
+
+    private final SingleObjectCodec<CommandEnvelope> commandCodec = SingleObjectCodec.forType(CommandEnvelope.class);
+    private final SingleObjectCodec<EventEnvelope> eventCodec = SingleObjectCodec.forType(EventEnvelope.class);
+    private final SingleObjectCodec<CommandRejected> rejectionCodec = SingleObjectCodec.forType(CommandRejected.class);
+
+    /** Audits what one context's topics hold, all of it, as {@code read_committed} consumers see it. */
+    public AuditReport audit(CommittedReader topics, BoundedContext context) {
+        return audit(topics.readAll(List.of(context.commandsTopic())), topics.readAll(List.of(context.eventsTopic())),
+                topics.readAll(List.of(context.rejectionsTopic())),
+                topics.readAll(List.of(context.deadLetterTopic())));
+    }
+
+    /** Audits the records of one context's commands, events, rejections and DLQ topics, each in partition order. */
+    public AuditReport audit(List<ConsumerRecord<byte[], byte[]>> commands,
+                             List<ConsumerRecord<byte[], byte[]>> events,
+                             List<ConsumerRecord<byte[], byte[]>> rejections,
+                             List<ConsumerRecord<byte[], byte[]>> deadLetters) {
+        List<String> problems = new ArrayList<>();
+
+        Set<String> distinct = new LinkedHashSet<>();
+        Set<String> undecodableOffsets = new HashSet<>();
+        long resent = 0;
+        for (ConsumerRecord<byte[], byte[]> record : commands) {
+            try {
+                CommandEnvelope command = commandCodec.decode(record.value());
+                if (!distinct.add(commandKey(command.getSubjectId(), command.getCommandId()))) {
+                    resent++;
+                }
+            } catch (UndecodableRecordException e) {
+                undecodableOffsets.add(position(record.topic(), record.partition(), record.offset()));
+            }
+        }
+
+        Map<String, Long> eventsByCommand = new HashMap<>();
+        Map<String, Long> lastSequence = new HashMap<>();
+        Set<String> eventIds = new HashSet<>();
+        long gaps = 0;
+        long repeatedEventIds = 0;
+        for (ConsumerRecord<byte[], byte[]> record : events) {
+            EventEnvelope event = decode(eventCodec, record, problems);
+            if (event == null) {
+                continue;
+            }
+            if (!eventIds.add(event.getEventId())) {
+                repeatedEventIds++;
+                problems.add("event id " + event.getEventId() + " of " + event.getAggregateId() + " repeats");
+            }
+            long expected = lastSequence.getOrDefault(event.getAggregateId(), 0L) + 1;
+            if (event.getSequenceNumber() != expected) {
+                gaps++;
+                problems.add("aggregate " + event.getAggregateId() + ": sequence number " + event.getSequenceNumber()
+                        + " where " + expected + " was due");
+            }
+            lastSequence.put(event.getAggregateId(), event.getSequenceNumber());
+            eventsByCommand.merge(commandKey(event.getAggregateId(), event.getCausationId()), 1L, Long::sum);
+        }
+
+        Map<String, Long> rejectionsByCommand = new LinkedHashMap<>();
+        for (ConsumerRecord<byte[], byte[]> record : rejections) {
+            CommandRejected rejection = decode(rejectionCodec, record, problems);
+            if (rejection != null) {
+                rejectionsByCommand.merge(commandKey(rejection.getSubjectId(), rejection.getCommandId()), 1L,
+                        Long::sum);
+            }
+        }
+
+        long byEvents = 0;
+        long byRejection = 0;
+        for (String command : distinct) {
+            boolean hasEvents = eventsByCommand.containsKey(command);
+            long rejected = rejectionsByCommand.getOrDefault(command, 0L);
+            if (hasEvents && rejected == 0) {
+                byEvents++;
+            } else if (!hasEvents && rejected == 1) {
+                byRejection++;
+            } else if (hasEvents) {
+                problems.add("command " + command + " has events and " + rejected + " rejections");
+            } else if (rejected == 0) {
+                problems.add("command " + command + " has no answer");
+            } else {
+                problems.add("command " + command + " has " + rejected + " rejections");
+            }
+        }
+        eventsByCommand.keySet().stream().filter(c -> !distinct.contains(c))
+                .forEach(c -> problems.add("events answer command " + c + ", which was never sent"));
+        rejectionsByCommand.keySet().stream().filter(c -> !distinct.contains(c))
+                .forEach(c -> problems.add("a rejection answers command " + c + ", which was never sent"));
+
+        Set<String> deadLettered = new HashSet<>();
+        for (ConsumerRecord<byte[], byte[]> record : deadLetters) {
+            String reason = header(record, DeadLetterHeaders.REASON);
+            String source = position(header(record, DeadLetterHeaders.SOURCE_TOPIC),
+                    parse(header(record, DeadLetterHeaders.SOURCE_PARTITION)),
+                    parse(header(record, DeadLetterHeaders.SOURCE_OFFSET)));
+            if (reason == null || reason.isBlank()) {
+                problems.add("dead letter at offset " + record.offset() + " gives no reason");
+            }
+            if (!deadLettered.add(source)) {
+                problems.add("record " + source + " is on the DLQ more than once");
+            }
+        }
+        undecodableOffsets.stream().filter(o -> !deadLettered.contains(o))
+                .forEach(o -> problems.add("undecodable record " + o + " is not on the DLQ"));
+        deadLettered.stream().filter(o -> !undecodableOffsets.contains(o))
+                .forEach(o -> problems.add("dead letter for " + o + ", which decodes or does not exist"));
+
+        return new AuditReport(commands.size(), distinct.size(), resent, byEvents, byRejection,
+                undecodableOffsets.size(), deadLetters.size(), events.size(), rejections.size(), gaps, repeatedEventIds,
+                problems);
+    }
+
+    private static <T extends SpecificRecord> T decode(
+            SingleObjectCodec<T> codec, ConsumerRecord<byte[], byte[]> record, List<String> problems) {
+        try {
+            return codec.decode(record.value());
+        } catch (UndecodableRecordException e) {
+            problems.add("record " + position(record.topic(), record.partition(), record.offset())
+                    + " does not decode: " + e.getMessage());
+            return null;
+        }
+    }
+
+    private static String commandKey(String aggregateId, String commandId) {
+        return aggregateId + "/" + commandId;
+    }
+
+    private static String position(String topic, long partition, long offset) {
+        return topic + "-" + partition + "@" + offset;
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), UTF_8);
+    }
+
+    private static long parse(String number) {
+        try {
+            return number == null ? -1 : Long.parseLong(number);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+}
