@@ -5,6 +5,9 @@ import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Arrays;
+import java.util.stream.Stream;
+
 import org.junit.jupiter.api.Test;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -134,8 +137,8 @@ class ArchitectureTest {
     }
 
     private static String[] concat(Object... parts) {
-        return java.util.Arrays.stream(parts)
-                .flatMap(p -> p instanceof String[] many ? java.util.Arrays.stream(many) : java.util.stream.Stream.of(p))
+        return Arrays.stream(parts)
+                .flatMap(p -> p instanceof String[] many ? Arrays.stream(many) : Stream.of(p))
                 .map(String.class::cast)
                 .toArray(String[]::new);
     }

@@ -34,7 +34,7 @@ import io.factstream.kafka.read.CommittedReader;
 /**
  * What the platform did, read from its topics: every order's outcome, which sagas are still at work, and the money
  * that moved. An order's saga has finished when the order is completed, rejected or cancelled and every command the
- * saga sent for it has its answer (DESIGN.md invariant 1 makes one arrive for each).
+ * saga sent for it has its answer (invariant 1 of {@code docs/architecture.md} makes one arrive for each).
  *
  * @param outcomes      each placed order's outcome (COMPLETED, REJECTED, CANCELLED &lt;reason&gt;), or OPEN
  * @param sagasOpen     orders whose saga has not finished

@@ -140,12 +140,14 @@ public final class EmbeddedPlatform implements AutoCloseable {
         EmbeddedPlatform platform = new EmbeddedPlatform(settings, kafka, flink);
         for (BoundedContext context : BoundedContext.values()) {
             platform.submit("aggregate " + context.id(), savepoints.get(context.id()), options -> { },
-                    (env, options) -> AggregateJob.define(env, options, context, AggregateSettings.standard(), () -> logic.decider(context)));
+                    (env, options) -> AggregateJob.define(env, options, context, AggregateSettings.standard(),
+                            () -> logic.decider(context)));
         }
         OrderFulfilment.Timeouts timeouts = settings.timeouts();
         platform.submit("saga " + OrderFulfilment.NAME, savepoints.get("saga"), options -> { }, (env, options) ->
                 SagaJob.define(env, options, settings.time(), () -> logic.saga(timeouts)));
-        platform.submit("views", savepoints.get("views"), options -> { }, (env, options) -> ViewJob.define(env, options, logic.views()));
+        platform.submit("views", savepoints.get("views"), options -> { },
+                (env, options) -> ViewJob.define(env, options, logic.views()));
         return platform;
     }
 

@@ -97,7 +97,8 @@ class BackfillITCase {
     void theAggregatesBackfilledFromADumpOfTheCommandsWriteTheLiveEventsAndRejections() throws Exception {
         for (BoundedContext context : BoundedContext.values()) {
             runToTheEnd("backfill " + context.id(), options -> options.inputFile = commandLog.toString(),
-                    options -> AggregateJob.define(options.env, options.job, context, AggregateSettings.standard(), () -> Deciders.forContext(context)));
+                    options -> AggregateJob.define(options.env, options.job, context, AggregateSettings.standard(),
+                            () -> Deciders.forContext(context)));
         }
         for (BoundedContext context : BoundedContext.values()) {
             for (String topic : List.of(context.eventsTopic(), context.rejectionsTopic(), context.deadLetterTopic())) {

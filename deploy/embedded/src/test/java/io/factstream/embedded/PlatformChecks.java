@@ -8,7 +8,7 @@ import io.factstream.kafka.audit.AuditReport;
 import io.factstream.kafka.audit.InvariantAuditor;
 import io.factstream.kafka.read.CommittedReader;
 
-/** What the platform tests check on a run: the plan, and DESIGN.md's invariants per context. */
+/** What the platform tests check on a run: the plan, and the invariants of {@code docs/architecture.md} per context. */
 final class PlatformChecks {
 
     private PlatformChecks() {

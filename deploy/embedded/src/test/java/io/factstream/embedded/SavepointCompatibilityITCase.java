@@ -216,7 +216,8 @@ class SavepointCompatibilityITCase {
 
     /** The wallet as its events fold it. */
     private static WalletState walletOf(List<EventEnvelope> events, String customer) {
-        CommandHandler<?> wallets = new CommandHandler<>(Deciders.forContext(BoundedContext.PAYMENTS), AggregateSettings.standard());
+        CommandHandler<?> wallets = new CommandHandler<>(Deciders.forContext(BoundedContext.PAYMENTS),
+                AggregateSettings.standard());
         AggregateSnapshot snapshot = null;
         for (EventEnvelope event : events) {
             if (event.getAggregateType().equals("Wallet") && event.getAggregateId().equals(customer)) {

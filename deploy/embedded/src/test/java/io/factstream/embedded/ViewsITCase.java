@@ -184,7 +184,8 @@ class ViewsITCase {
                 options.bootstrapServers = fresh.bootstrapServers();
                 options.bounded = true;
                 options.transactionalIdPrefix = "factstream-rebuild"; // a second instance on the same cluster
-                ViewJob.define(env, options, Views.all().stream().<ViewDefinition<?>>map(ViewsITCase::failing).toList());
+                ViewJob.define(env, options,
+                        Views.all().stream().<ViewDefinition<?>>map(ViewsITCase::failing).toList());
             });
             platform.flink().requestJobResult(rebuild).get();
 

@@ -69,8 +69,8 @@ public final class FlinkDeploymentsManifest {
 
     private static String kustomization(List<String> resources) {
         StringBuilder yaml = new StringBuilder()
-                .append("# Generated from io.factstream.jobs.PlatformJob by io.factstream.k8s.FlinkDeploymentsManifest; do "
-                        + "not edit.\n")
+                .append("# Generated from io.factstream.jobs.PlatformJob by "
+                        + "io.factstream.k8s.FlinkDeploymentsManifest; do not edit.\n")
                 .append("# The ").append(resources.size()).append(" factstream jobs, one Flink application cluster "
                         + "each: kubectl apply -k deploy/k8s/flink\n")
                 .append("apiVersion: kustomize.config.k8s.io/v1beta1\n")

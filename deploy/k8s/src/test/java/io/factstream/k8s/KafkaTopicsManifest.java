@@ -41,8 +41,8 @@ public final class KafkaTopicsManifest {
     /** The manifest's text: a YAML stream of {@code KafkaTopic} documents, in catalog order. */
     public static String render() {
         StringBuilder yaml = new StringBuilder()
-                .append("# Generated from io.factstream.catalog.topics.TopicCatalog by io.factstream.k8s.KafkaTopicsManifest; "
-                        + "do not edit.\n")
+                .append("# Generated from io.factstream.catalog.topics.TopicCatalog by "
+                        + "io.factstream.k8s.KafkaTopicsManifest; do not edit.\n")
                 .append("# Regenerate: mvn -q -pl deploy/k8s -am process-test-classes -Pmanifests\n");
         for (TopicSpec topic : catalog().topics()) {
             yaml.append("---\n")

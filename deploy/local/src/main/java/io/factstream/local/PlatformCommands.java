@@ -323,7 +323,7 @@ final class PlatformCommands {
     }
 
     @Command(name = "audit", mixinStandardHelpOptions = true,
-            description = {"Reads every topic with read_committed and checks DESIGN.md's invariants: one outcome per "
+            description = {"Reads every topic with read_committed and checks the invariants of docs/architecture.md: one outcome per "
                     + "command, contiguous sequence numbers, no duplicate, every undecodable record on the DLQ, "
                     + "every saga finished.", "Exit code 1 when something is wrong."})
     static final class Audit extends PlatformCommand {

@@ -10,6 +10,8 @@ import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.factstream.jobs.PlatformJob;
+
 import picocli.CommandLine;
 
 /** The command line without a platform: what it says about nothing running, bad arguments, and the ledger. */
@@ -35,8 +37,8 @@ class LocalCommandTest {
         int exitCode = run("savepoint", "pizzas", "--data-dir", dataDir.toString());
 
         assertThat(exitCode).isEqualTo(2);
-        assertThat(err.toString()).contains("no job 'pizzas'; the jobs are [orders, payments, kitchen, delivery, "
-                + "saga, views]");
+        assertThat(err.toString()).contains("no job 'pizzas'; the jobs are "
+                + PlatformJob.all().stream().map(PlatformJob::id).toList());
     }
 
     @Test

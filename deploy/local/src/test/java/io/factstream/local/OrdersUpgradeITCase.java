@@ -57,8 +57,9 @@ import io.factstream.kafka.read.CommittedReader;
 /**
  * The savepoint upgrade on a real cluster: the orders job runs version 1 with traffic, is upgraded to version 2
  * (deploy/upgrade-fixture: OrderState gained {@code pizzaCount} with a default, and a rule reads it) at a higher
- * parallelism while commands keep coming, rolled back, and resumed after the platform went down and up. Across it all DESIGN.md's invariants hold (one
- * outcome per command, contiguous sequences, no duplicate) and the state carries over: orders placed under version
+ * parallelism while commands keep coming, rolled back, and resumed after the platform went down and up. Across it
+ * all the invariants of docs/architecture.md hold (one outcome per command, contiguous sequences, no duplicate)
+ * and the state carries over: orders placed under version
  * 1 are dispatched and completed under version 2, and keep version 1's cancellation rule (their count is the
  * default), while large orders placed under version 2 meet the new rule.
  */

@@ -25,7 +25,7 @@ import io.factstream.kafka.dlq.DeadLetterHeaders;
 import io.factstream.kafka.read.CommittedReader;
 
 /**
- * Checks DESIGN.md's invariants 1 to 3 on what one context's topics hold, read with {@code read_committed}:
+ * Checks invariants 1 to 3 of {@code docs/architecture.md} on what one context's topics hold, read with {@code read_committed}:
  *
  * <ul>
  *   <li>every distinct command (aggregate id and command id) has events carrying its id as causation id, or

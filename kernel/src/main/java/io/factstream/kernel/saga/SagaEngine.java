@@ -32,8 +32,8 @@ import io.factstream.state.SagaSnapshot;
  *       the watermark has passed them, so that nothing earlier can still arrive. The watermark comes from the
  *       inputs themselves and from a clock, so time passes even when no event arrives.</li>
  *   <li><b>Answers first.</b> After a step sends commands, the saga waits for each command's answer, its event or
- *       its rejection (every command gets exactly one, DESIGN.md invariant 1), and handles the answers in the order
- *       the commands were sent before anything else. Answers carry their command's time, which is the time of the
+ *       its rejection (every command gets exactly one: invariant 1 of {@code docs/architecture.md}), and handles
+ *       the answers in the order the commands were sent before anything else. Answers carry their command's time, which is the time of the
  *       input that caused it, so they belong exactly here in business-time order, however late they arrive.</li>
  *   <li><b>Timeouts are inputs.</b> A timeout fires at its deadline under the same two rules: after every input of
  *       an earlier time and after the answers the saga awaits.</li>
