@@ -14,7 +14,6 @@ import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 
-import io.factstream.kernel.aggregate.AggregateSettings;
 import io.factstream.benchmarks.Harness.Run;
 import io.factstream.catalog.BoundedContext;
 import io.factstream.catalog.topics.TopicCatalog;
@@ -25,11 +24,12 @@ import io.factstream.jobs.JobOptions;
 import io.factstream.jobs.ViewJob;
 import io.factstream.jobs.io.LogBound;
 import io.factstream.kafka.topics.TopicAdmin;
+import io.factstream.kernel.aggregate.AggregateSettings;
 import io.factstream.kernel.aggregate.CommandHandler;
 import io.factstream.local.LocalKafka;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * Backfill (BATCH) against streaming replay of the same log, in the same run: the orders aggregate job over a

@@ -27,7 +27,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-import io.factstream.kernel.aggregate.AggregateSettings;
 import io.factstream.benchmarks.Harness.Run;
 import io.factstream.catalog.BoundedContext;
 import io.factstream.catalog.topics.TopicCatalog;
@@ -35,11 +34,12 @@ import io.factstream.domain.Deciders;
 import io.factstream.jobs.AggregateJob;
 import io.factstream.jobs.JobOptions;
 import io.factstream.kafka.topics.TopicAdmin;
+import io.factstream.kernel.aggregate.AggregateSettings;
 import io.factstream.kernel.aggregate.CommandHandler;
 import io.factstream.local.LocalKafka;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * Commands per second through the orders job with {@code EXACTLY_ONCE} sinks and checkpoints, against a raw Kafka

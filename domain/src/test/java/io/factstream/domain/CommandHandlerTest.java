@@ -12,7 +12,6 @@ import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.Test;
 
-import io.factstream.kernel.aggregate.AggregateSettings;
 import io.factstream.catalog.Address;
 import io.factstream.catalog.BoundedContext;
 import io.factstream.catalog.CommandEnvelope;
@@ -27,6 +26,7 @@ import io.factstream.catalog.orders.PlaceOrder;
 import io.factstream.catalog.payments.OpenWallet;
 import io.factstream.domain.orders.OrderDecider;
 import io.factstream.domain.shared.Menu;
+import io.factstream.kernel.aggregate.AggregateSettings;
 import io.factstream.kernel.aggregate.CommandHandler;
 import io.factstream.kernel.aggregate.CommandOutcome;
 import io.factstream.kernel.aggregate.Decider;

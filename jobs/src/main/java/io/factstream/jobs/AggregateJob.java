@@ -19,10 +19,10 @@ import io.factstream.jobs.io.LoggedCommandDecoder;
 import io.factstream.jobs.topology.AggregateTopology;
 import io.factstream.kernel.aggregate.AggregateSettings;
 import io.factstream.kernel.aggregate.Decider;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * The command-processing job of one bounded context: {@link AggregateTopology} between {@code <ctx>.commands} and

@@ -15,8 +15,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import io.factstream.jobs.io.JobInput;
 import io.factstream.jobs.io.KafkaOutput;
 import io.factstream.jobs.io.LogBound;
-import picocli.CommandLine;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * The options every factstream job takes: where Kafka is, how the job checkpoints and keeps state, how wide it

@@ -23,10 +23,10 @@ import io.factstream.jobs.saga.SagaUids;
 import io.factstream.jobs.topology.EventTime;
 import io.factstream.jobs.topology.SagaTopology;
 import io.factstream.kernel.saga.SagaDefinition;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * The order-fulfilment saga job: {@link SagaTopology} between the four {@code <ctx>.events} and

@@ -18,9 +18,9 @@ import io.factstream.jobs.topology.ViewTopology;
 import io.factstream.jobs.view.ViewUids;
 import io.factstream.kernel.view.ViewDefinition;
 import io.factstream.views.ViewRow;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine;
 
 /**
  * The view job: {@link ViewTopology} over the domain's {@link Views}, between the four {@code <ctx>.events} topics

@@ -16,17 +16,17 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import io.factstream.kernel.aggregate.AggregateSettings;
 import io.factstream.catalog.BoundedContext;
 import io.factstream.catalog.CommandRejected;
 import io.factstream.catalog.EventEnvelope;
 import io.factstream.catalog.topics.TopicCatalog;
-import io.factstream.kafka.topics.TopicAdmin;
 import io.factstream.catalog.wire.SingleObjectCodec;
 import io.factstream.domain.Deciders;
 import io.factstream.kafka.audit.AuditReport;
 import io.factstream.kafka.audit.InvariantAuditor;
 import io.factstream.kafka.dlq.DeadLetterHeaders;
+import io.factstream.kafka.topics.TopicAdmin;
+import io.factstream.kernel.aggregate.AggregateSettings;
 import io.factstream.kernel.aggregate.CommandHandler;
 import io.factstream.testkit.KafkaBrokerExtension;
 

@@ -5,12 +5,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.factstream.kernel.aggregate.AggregateSettings;
 import io.factstream.catalog.BoundedContext;
 import io.factstream.catalog.CommandEnvelope;
 import io.factstream.catalog.CommandRejected;
 import io.factstream.catalog.EventEnvelope;
 import io.factstream.domain.Deciders;
+import io.factstream.kernel.aggregate.AggregateSettings;
 import io.factstream.kernel.aggregate.CommandHandler;
 import io.factstream.kernel.aggregate.CommandOutcome;
 import io.factstream.state.AggregateSnapshot;

@@ -18,9 +18,9 @@ import org.apache.flink.state.api.functions.KeyedStateBootstrapFunction;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
-import io.factstream.jobs.io.JobInput;
 import io.factstream.jobs.aggregate.AggregateProcessor;
 import io.factstream.jobs.aggregate.AggregateUids;
+import io.factstream.jobs.io.JobInput;
 import io.factstream.log.KeyedSnapshot;
 import io.factstream.state.AggregateSnapshot;
 import picocli.CommandLine.Command;

@@ -13,9 +13,9 @@ import org.apache.flink.util.CloseableIterator;
 
 import io.factstream.catalog.BoundedContext;
 import io.factstream.jobs.JobOptions;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine;
 
 /**
  * {@code state-tools}: the command line over the jobs' state. Each subcommand runs a Flink batch job in this JVM

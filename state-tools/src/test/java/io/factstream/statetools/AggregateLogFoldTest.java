@@ -16,7 +16,6 @@ import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.factstream.kernel.aggregate.AggregateSettings;
 import io.factstream.catalog.BoundedContext;
 import io.factstream.catalog.CommandEnvelope;
 import io.factstream.catalog.CommandEnvelopes;
@@ -25,6 +24,7 @@ import io.factstream.catalog.payments.AuthorizePayment;
 import io.factstream.catalog.payments.OpenWallet;
 import io.factstream.catalog.payments.TopUpWallet;
 import io.factstream.domain.Deciders;
+import io.factstream.kernel.aggregate.AggregateSettings;
 import io.factstream.kernel.aggregate.CommandHandler;
 import io.factstream.kernel.aggregate.CommandOutcome;
 import io.factstream.log.AggregateLogEntry;

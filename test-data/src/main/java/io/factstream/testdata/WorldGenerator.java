@@ -33,8 +33,8 @@ import io.factstream.catalog.orders.PlaceOrder;
 import io.factstream.catalog.payments.OpenWallet;
 import io.factstream.catalog.payments.TopUpWallet;
 import io.factstream.catalog.wire.SingleObjectCodec;
-import io.factstream.domain.shared.Menu;
 import io.factstream.domain.payments.WalletDecider;
+import io.factstream.domain.shared.Menu;
 
 /**
  * Generates a simulated pizza world from a seed: customers open and top up wallets, place orders over a span of

@@ -6,10 +6,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** Generates world logs and describes them: {@code world generate ...}, {@code world describe <log>}. */
 @Command(name = "world", mixinStandardHelpOptions = true, description = "Generates and describes world logs.",

@@ -9,9 +9,9 @@ import io.factstream.testdata.World;
 import io.factstream.testdata.WorldGenerator;
 import io.factstream.testdata.WorldLog;
 import io.factstream.testdata.WorldPlay;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * The embedded way to see the platform work: starts a broker, Flink and the five jobs in this JVM, plays a world

@@ -30,8 +30,8 @@ import io.factstream.catalog.topics.TopicSpec;
 import io.factstream.jobs.AggregateJob;
 import io.factstream.jobs.SagaJob;
 import io.factstream.jobs.ViewJob;
-import picocli.CommandLine;
 import picocli.CommandLine.ParseResult;
+import picocli.CommandLine;
 
 /**
  * Holds the Kubernetes manifests to the code: the FlinkDeployments (as kustomize renders them) to the job classes,

@@ -6,10 +6,10 @@ import java.util.concurrent.Callable;
 
 import io.factstream.kafka.read.ReadCommand;
 import io.factstream.kafka.topics.TopicsCommand;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * The local platform's command line, run by {@code deploy/local/factstream}: {@code demo}, {@code up},

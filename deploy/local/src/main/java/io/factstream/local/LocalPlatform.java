@@ -16,8 +16,8 @@ import java.util.jar.Attributes;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 
-import io.factstream.jobs.PlatformJob;
 import io.factstream.catalog.topics.TopicCatalog;
+import io.factstream.jobs.PlatformJob;
 import io.factstream.kafka.topics.TopicAdmin;
 import io.factstream.kafka.topics.TopicAdminException;
 import io.factstream.kafka.topics.TopicReport;

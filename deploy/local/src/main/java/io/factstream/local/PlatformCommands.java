@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
-import io.factstream.jobs.PlatformJob;
 import io.factstream.catalog.BoundedContext;
+import io.factstream.jobs.PlatformJob;
 import io.factstream.kafka.audit.AuditReport;
 import io.factstream.kafka.audit.InvariantAuditor;
 import io.factstream.kafka.read.CommittedReader;
@@ -18,12 +18,12 @@ import io.factstream.testdata.PlatformSummary;
 import io.factstream.testdata.World;
 import io.factstream.testdata.WorldLog;
 import io.factstream.testdata.WorldPlay;
-import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** The platform's subcommands of {@code deploy/local/factstream}: the platform, its runbooks, chaos and audit. */
 final class PlatformCommands {

@@ -19,9 +19,9 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.factstream.jobs.PlatformJob;
 import io.factstream.catalog.BoundedContext;
 import io.factstream.catalog.topics.TopicCatalog;
+import io.factstream.jobs.PlatformJob;
 import io.factstream.kafka.read.CommittedReader;
 import io.factstream.kafka.read.MemoryImage;
 import io.factstream.testdata.PlatformSummary;

@@ -31,7 +31,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.factstream.jobs.PlatformJob;
 import io.factstream.catalog.Address;
 import io.factstream.catalog.BoundedContext;
 import io.factstream.catalog.CommandEnvelope;
@@ -50,6 +49,7 @@ import io.factstream.catalog.orders.PlaceOrder;
 import io.factstream.catalog.wire.SingleObjectCodec;
 import io.factstream.catalog.wire.UndecodableRecordException;
 import io.factstream.domain.shared.Menu;
+import io.factstream.jobs.PlatformJob;
 import io.factstream.kafka.audit.AuditReport;
 import io.factstream.kafka.audit.InvariantAuditor;
 import io.factstream.kafka.read.CommittedReader;

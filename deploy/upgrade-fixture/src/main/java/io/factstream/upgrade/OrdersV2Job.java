@@ -9,10 +9,10 @@ import io.factstream.jobs.AggregateJob;
 import io.factstream.jobs.AggregateOptions;
 import io.factstream.jobs.JobMain;
 import io.factstream.jobs.JobOptions;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * Version 2 of the orders job ({@code AggregateJob --context orders}), for the savepoint-upgrade test: the same

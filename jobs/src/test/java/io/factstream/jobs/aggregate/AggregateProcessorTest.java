@@ -23,7 +23,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import io.factstream.kernel.aggregate.AggregateSettings;
 import io.factstream.catalog.Address;
 import io.factstream.catalog.CommandEnvelope;
 import io.factstream.catalog.CommandRejected;
@@ -34,8 +33,9 @@ import io.factstream.catalog.RejectionReason;
 import io.factstream.catalog.orders.CancelOrder;
 import io.factstream.catalog.orders.CancellationReason;
 import io.factstream.catalog.orders.PlaceOrder;
-import io.factstream.domain.shared.Menu;
 import io.factstream.domain.orders.OrderDecider;
+import io.factstream.domain.shared.Menu;
+import io.factstream.kernel.aggregate.AggregateSettings;
 import io.factstream.kernel.aggregate.CommandHandler;
 import io.factstream.kernel.aggregate.TestCommands;
 import io.factstream.log.LoggedCommand;

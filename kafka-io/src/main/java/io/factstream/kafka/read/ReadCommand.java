@@ -8,11 +8,11 @@ import java.util.concurrent.Callable;
 import io.factstream.catalog.BoundedContext;
 import io.factstream.catalog.wire.AvroJson;
 import io.factstream.views.ViewRow;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /**
  * The read side on the command line, printing JSON, one record per line: {@code views get|scan|history} over the

@@ -11,10 +11,10 @@ import java.util.concurrent.Callable;
 import io.factstream.catalog.topics.TopicCatalog;
 import io.factstream.catalog.topics.TopicSpec;
 import io.factstream.kafka.dump.TopicDump;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * The command line of {@link TopicAdmin}: {@code topics ensure}, {@code topics check} and {@code topics list};

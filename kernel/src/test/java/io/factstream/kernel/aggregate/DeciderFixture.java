@@ -7,10 +7,10 @@ import java.util.function.Consumer;
 
 import org.apache.avro.specific.SpecificRecord;
 
-import io.factstream.kernel.aggregate.AggregateSettings;
 import io.factstream.catalog.CommandEnvelope;
 import io.factstream.catalog.EventEnvelope;
 import io.factstream.catalog.RejectionReason;
+import io.factstream.kernel.aggregate.AggregateSettings;
 import io.factstream.state.AggregateSnapshot;
 
 /**
