@@ -1,9 +1,13 @@
 package io.factstream.kafka.read;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -14,6 +18,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.utils.Utils;
 
 /**
  * Reads whole topics as {@code read_committed} consumers see them: from the beginning up to the current last stable
@@ -37,37 +42,83 @@ public final class CommittedReader {
     }
 
     /**
+     * Every committed record of one key, in offset order: it reads only the partition the key hashes to (Kafka's
+     * default partitioner, which every writer of the platform uses).
+     */
+    public List<ConsumerRecord<byte[], byte[]>> readKey(String topic, String key) {
+        byte[] keyBytes = key.getBytes(UTF_8);
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
+            TopicPartition partition = new TopicPartition(topic,
+                    partitionOf(keyBytes, consumer.partitionsFor(topic, timeout).size()));
+            read(consumer, Map.of(partition, 0L), record -> {
+                if (Arrays.equals(keyBytes, record.key())) {
+                    records.add(record);
+                }
+            });
+        }
+        return records;
+    }
+
+    /** The partition Kafka's default partitioner gives a key among this many. */
+    static int partitionOf(byte[] key, int partitions) {
+        return Utils.toPositive(Utils.murmur2(key)) % partitions;
+    }
+
+    /**
      * Hands every committed record of the topics to the consumer, in offset order per partition, as they are read
      * (for topics too big to hold in memory), and returns how many there were.
      */
     public long readAll(Collection<String> topics, Consumer<ConsumerRecord<byte[], byte[]>> each) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        try (KafkaConsumer<byte[], byte[]> consumer =
-                     new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
             List<TopicPartition> partitions = new ArrayList<>();
             for (String topic : topics) {
                 consumer.partitionsFor(topic, timeout)
                         .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
             }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, timeout);
-            long count = 0;
-            Instant deadline = Instant.now().plus(timeout);
-            while (ends.entrySet().stream().anyMatch(e -> consumer.position(e.getKey(), timeout) < e.getValue())) {
-                if (Instant.now().isAfter(deadline)) {
-                    throw new IllegalStateException("could not read " + topics + " to their end within " + timeout);
-                }
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-                    each.accept(record);
-                    count++;
-                    deadline = Instant.now().plus(timeout); // a deadline for progress, not for the whole read
-                }
-            }
-            return count;
+            Map<TopicPartition, Long> beginnings = new HashMap<>();
+            partitions.forEach(p -> beginnings.put(p, 0L));
+            return read(consumer, beginnings, each);
         }
+    }
+
+    /**
+     * Hands every committed record from these offsets on to the consumer, in offset order per partition, and
+     * returns how many there were.
+     */
+    public long readFrom(Map<TopicPartition, Long> offsets, Consumer<ConsumerRecord<byte[], byte[]>> each) {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
+            return read(consumer, offsets, each);
+        }
+    }
+
+    private long read(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> from,
+                      Consumer<ConsumerRecord<byte[], byte[]>> each) {
+        List<TopicPartition> partitions = List.copyOf(from.keySet());
+        consumer.assign(partitions);
+        from.forEach(consumer::seek); // an offset before the log's start resets to its start: "earliest"
+        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, timeout);
+        long count = 0;
+        Instant deadline = Instant.now().plus(timeout);
+        while (ends.entrySet().stream().anyMatch(e -> consumer.position(e.getKey(), timeout) < e.getValue())) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException("could not read " + partitions + " to their end within " + timeout);
+            }
+            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                each.accept(record);
+                count++;
+                deadline = Instant.now().plus(timeout); // a deadline for progress, not for the whole read
+            }
+        }
+        return count;
+    }
+
+    private KafkaConsumer<byte[], byte[]> consumer() {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 }

@@ -1,7 +1,5 @@
 package io.factstream.kafka.read;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,7 +14,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.utils.Utils;
 
 import io.factstream.catalog.BoundedContext;
 import io.factstream.catalog.EventEnvelope;
@@ -46,31 +43,24 @@ public final class EventStoreReader {
 
     private final String bootstrapServers;
     private final SingleObjectCodec<EventEnvelope> codec = SingleObjectCodec.forType(EventEnvelope.class);
+    private final CommittedReader streams;
 
     public EventStoreReader(String bootstrapServers) {
         this.bootstrapServers = bootstrapServers;
+        this.streams = new CommittedReader(bootstrapServers, TIMEOUT);
     }
 
     /** Up to {@code limit} events of one aggregate with a sequence number above {@code afterSequence}, in order. */
     public List<EventEnvelope> eventsOfStream(BoundedContext context, String aggregateId, long afterSequence,
                                               int limit) throws UndecodableRecordException {
-        try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
-            int partitions = consumer.partitionsFor(context.eventsTopic(), TIMEOUT).size();
-            byte[] key = aggregateId.getBytes(UTF_8);
-            TopicPartition partition = new TopicPartition(context.eventsTopic(),
-                    Utils.toPositive(Utils.murmur2(key)) % partitions);
-            List<EventEnvelope> events = new ArrayList<>();
-            for (ConsumerRecord<byte[], byte[]> record
-                    : readToEnd(consumer, Map.of(partition, 0L), Long.MAX_VALUE).records()) {
-                if (aggregateId.equals(new String(record.key(), UTF_8))) {
-                    EventEnvelope event = codec.decode(record.value());
-                    if (event.getSequenceNumber() > afterSequence && events.size() < limit) {
-                        events.add(event);
-                    }
-                }
+        List<EventEnvelope> events = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> record : streams.readKey(context.eventsTopic(), aggregateId)) {
+            EventEnvelope event = codec.decode(record.value());
+            if (event.getSequenceNumber() > afterSequence && events.size() < limit) {
+                events.add(event);
             }
-            return events;
         }
+        return events;
     }
 
     /** Up to {@code limit} events of any aggregate after the position, and the position after them. */

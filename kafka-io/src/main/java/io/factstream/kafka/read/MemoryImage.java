@@ -87,6 +87,16 @@ public final class MemoryImage implements AutoCloseable {
         return new TreeMap<>(rows);
     }
 
+    /**
+     * How far it has read: the next offset of every partition of the latest topic. Everything committed below it
+     * is in the image (with {@code read_committed}, an offset is passed only once every transaction before it has
+     * ended).
+     */
+    public Map<TopicPartition, Long> positions() {
+        checkHealthy();
+        return Map.copyOf(positions);
+    }
+
     /** How many committed records of the latest topic it has not read yet. */
     public long lag() {
         checkHealthy();

@@ -1,7 +1,5 @@
 package io.factstream.kafka.read;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +15,7 @@ import io.factstream.views.ViewRow;
 public final class ViewHistory {
 
     private final CommittedReader reader;
+    private final SingleObjectCodec<ViewRow> codec = SingleObjectCodec.forType(ViewRow.class);
 
     public ViewHistory(String bootstrapServers) {
         this.reader = new CommittedReader(bootstrapServers, Duration.ofSeconds(60));
@@ -24,21 +23,18 @@ public final class ViewHistory {
 
     /** Every version of every row of the view, in topic order (per key: version order). */
     public List<ViewRow> all(String view) throws UndecodableRecordException {
-        return versions(view, null);
+        return decode(reader.readAll(List.of(TopicCatalog.viewHistoryTopic(view))));
     }
 
-    /** The versions of one row, oldest first. */
+    /** The versions of one row, oldest first (read from the one partition the key lives in). */
     public List<ViewRow> of(String view, String key) throws UndecodableRecordException {
-        return versions(view, key);
+        return decode(reader.readKey(TopicCatalog.viewHistoryTopic(view), key));
     }
 
-    private List<ViewRow> versions(String view, String key) throws UndecodableRecordException {
-        SingleObjectCodec<ViewRow> codec = SingleObjectCodec.forType(ViewRow.class);
+    private List<ViewRow> decode(List<ConsumerRecord<byte[], byte[]>> records) throws UndecodableRecordException {
         List<ViewRow> versions = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> record : reader.readAll(List.of(TopicCatalog.viewHistoryTopic(view)))) {
-            if (key == null || key.equals(new String(record.key(), UTF_8))) {
-                versions.add(codec.decode(record.value()));
-            }
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+            versions.add(codec.decode(record.value()));
         }
         return versions;
     }

@@ -1,0 +1,126 @@
+package io.factstream.gateway.live;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Consumer;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.factstream.catalog.topics.TopicCatalog;
+import io.factstream.catalog.views.ViewCatalog;
+import io.factstream.catalog.wire.SingleObjectCodec;
+import io.factstream.catalog.wire.UndecodableRecordException;
+import io.factstream.kafka.read.Position;
+import io.factstream.views.ViewRow;
+
+/**
+ * Follows every view's history topic from its end, with {@code read_committed}, and hands each new row version to
+ * the live feeds. It knows, per view, the position just after the last version handed on: a view's subscriber that
+ * starts live starts there.
+ */
+final class HistoryFollower implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HistoryFollower.class);
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final Consumer<ViewChange> changes;
+    private final Map<String, Position> positions = new HashMap<>();
+    private final Map<String, String> viewOfTopic = new HashMap<>();
+    private final SingleObjectCodec<ViewRow> codec = SingleObjectCodec.forType(ViewRow.class);
+    private final Thread follower;
+    private volatile boolean closed;
+    private volatile Exception failure;
+
+    HistoryFollower(String bootstrapServers, Consumer<ViewChange> changes) {
+        this.changes = changes;
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "20");
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "factstream-gateway-live-views");
+        this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String view : ViewCatalog.get().names()) {
+            viewOfTopic.put(TopicCatalog.viewHistoryTopic(view), view);
+            consumer.partitionsFor(TopicCatalog.viewHistoryTopic(view), TIMEOUT)
+                    .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+        }
+        consumer.assign(partitions);
+        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, TIMEOUT);
+        ends.forEach(consumer::seek);
+        for (String view : ViewCatalog.get().names()) {
+            Map<TopicPartition, Long> offsets = new HashMap<>();
+            ends.forEach((partition, end) -> {
+                if (partition.topic().equals(TopicCatalog.viewHistoryTopic(view))) {
+                    offsets.put(partition, end);
+                }
+            });
+            positions.put(view, Position.of(offsets));
+        }
+        this.follower = new Thread(this::follow, "gateway-live-views");
+        follower.setDaemon(true);
+        follower.start();
+    }
+
+    /**
+     * Runs the action while no version is handed on, with the view's position just after the last one handed on:
+     * what the action registers receives every version after that position and none before.
+     */
+    synchronized void atPosition(String view, Consumer<Position> action) {
+        action.accept(positions.get(view));
+    }
+
+    /** Why it stopped following, or null while it follows. */
+    Exception failure() {
+        return failure;
+    }
+
+    private void follow() {
+        try (consumer) {
+            while (!closed) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                    hand(record);
+                }
+            }
+        } catch (WakeupException e) {
+            // closing
+        } catch (Exception e) {
+            LOG.error("the live view follower stopped", e);
+            failure = e;
+        }
+    }
+
+    private synchronized void hand(ConsumerRecord<byte[], byte[]> record) {
+        TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+        try {
+            ViewRow row = codec.decode(record.value());
+            String view = viewOfTopic.get(record.topic());
+            Position after = positions.get(view).after(partition, record.offset());
+            positions.put(view, after);
+            changes.accept(new ViewChange(row, partition, record.offset(), after));
+        } catch (UndecodableRecordException e) {
+            LOG.warn("skipping an undecodable view version at {}/{}: {}", partition, record.offset(),
+                    e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        closed = true;
+        consumer.wakeup();
+        follower.join(TIMEOUT.toMillis());
+    }
+}

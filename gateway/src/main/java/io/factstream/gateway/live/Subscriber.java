@@ -1,0 +1,164 @@
+package io.factstream.gateway.live;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+import io.javalin.http.sse.SseClient;
+
+/**
+ * One client of a live feed. It first catches up (what it missed, read from Kafka) while what happens meanwhile
+ * is held back; then it goes live. Every item passes its cursor, which admits only what lies beyond what it has
+ * already sent: so the catch-up and the live feed may overlap, but no item is sent twice and none is skipped.
+ *
+ * <p>Messages are queued and sent by a shared pool of senders, never on the thread that reads Kafka, so a slow
+ * client slows nobody else. A client whose queue overflows is disconnected: it reconnects with its
+ * {@code Last-Event-ID} and catches up.
+ *
+ * @param <T> what the feed carries
+ */
+final class Subscriber<T> {
+
+    private final SseClient client;
+    private final Predicate<T> cursor;
+    private final Function<T, LiveMessage> message;
+    private final Executor senders;
+    private final int maxQueued;
+    private final Queue<LiveMessage> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    private final AtomicBoolean sending = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final List<T> heldBack = new ArrayList<>();
+    private final List<Runnable> onClose = new ArrayList<>();
+    private boolean live;
+
+    /**
+     * @param cursor  admits an item beyond what was sent and moves past it; refuses the rest
+     * @param message the message of an admitted item
+     */
+    Subscriber(SseClient client, Predicate<T> cursor, Function<T, LiveMessage> message, Executor senders,
+               int maxQueued) {
+        this.client = client;
+        this.cursor = cursor;
+        this.message = message;
+        this.senders = senders;
+        this.maxQueued = maxQueued;
+        client.onClose(this::close);
+    }
+
+    /** An item of the catch-up. */
+    synchronized void caughtUp(T item) {
+        admit(item);
+    }
+
+    /** Sends a message outside the feed (e.g. the current rows a view's subscriber starts with). */
+    synchronized void send(LiveMessage first) {
+        enqueue(first);
+    }
+
+    /** The catch-up is done: what was held back goes out, and the subscriber is live. */
+    synchronized void goLive() {
+        heldBack.forEach(this::admit);
+        heldBack.clear();
+        live = true;
+    }
+
+    /** An item of the live feed, held back until the catch-up is done. */
+    synchronized void live(T item) {
+        if (live) {
+            admit(item);
+        } else {
+            heldBack.add(item);
+        }
+    }
+
+    void heartbeat() {
+        enqueue(LiveMessage.HEARTBEAT);
+    }
+
+    /** Runs when the subscriber goes away, whoever ends it (at once if it has gone already). */
+    void onClose(Runnable cleanUp) {
+        synchronized (this) {
+            if (!closed.get()) {
+                onClose.add(cleanUp);
+                return;
+            }
+        }
+        cleanUp.run();
+    }
+
+    boolean isClosed() {
+        return closed.get();
+    }
+
+    /** Ends the subscription, telling the client why first when there is a reason. */
+    void close(String reason) {
+        if (!closed.get() && reason != null) {
+            try {
+                client.sendEvent("end", "{\"reason\": \"" + reason + "\"}", null);
+            } catch (RuntimeException e) {
+                // the client is gone already
+            }
+        }
+        close();
+    }
+
+    void close() {
+        List<Runnable> cleanUps;
+        synchronized (this) {
+            if (!closed.compareAndSet(false, true)) {
+                return;
+            }
+            cleanUps = List.copyOf(onClose);
+            heldBack.clear();
+        }
+        queue.clear();
+        cleanUps.forEach(Runnable::run);
+        client.close();
+    }
+
+    private void admit(T item) {
+        if (cursor.test(item)) {
+            enqueue(message.apply(item));
+        }
+    }
+
+    private void enqueue(LiveMessage next) {
+        if (closed.get()) {
+            return;
+        }
+        if (queued.incrementAndGet() > maxQueued) {
+            senders.execute(() -> close("the client reads too slowly; reconnect with Last-Event-ID"));
+            return;
+        }
+        queue.add(next);
+        if (sending.compareAndSet(false, true)) {
+            senders.execute(this::sendQueued);
+        }
+    }
+
+    /** Sends what is queued, on a sender thread; one sender per subscriber at a time, so in order. */
+    private void sendQueued() {
+        do {
+            for (LiveMessage next = queue.poll(); next != null; next = queue.poll()) {
+                queued.decrementAndGet();
+                if (next.isHeartbeat()) {
+                    client.sendComment(next.data());
+                } else {
+                    client.sendEvent(next.event(), next.data(), next.id());
+                }
+                if (client.terminated()) {
+                    close();
+                    return;
+                }
+            }
+            sending.set(false);
+        } while (!queue.isEmpty() && sending.compareAndSet(false, true));
+    }
+}
