@@ -5,6 +5,7 @@ const $ = (selector) => document.querySelector(selector);
 const euros = (cents) => cents == null ? '–' : (cents / 100).toLocaleString('en', {style: 'currency', currency: 'EUR'});
 const escape = (text) => String(text ?? '').replace(/[&<>"']/g, (c) => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c]));
 const SIZE = {SMALL: 'S', MEDIUM: 'M', LARGE: 'L'};
+const title = (name) => String(name).toLowerCase().replace(/(^|[\s_])\w/g, (c) => c.toUpperCase()).replaceAll('_', ' ');
 const STATUSES = ['PLACED', 'CONFIRMED', 'DISPATCHED', 'COMPLETED', 'CANCELLED', 'REJECTED'];
 
 let me = null;
@@ -102,7 +103,7 @@ const pages = {
       $('#wallet-note').textContent = hasWallet ? `spent so far ${euros(customer.lifetimeSpendCents)}` : 'Top up to open one.';
       $('#order-counts').textContent = `${customer.completed} completed · ${customer.cancelled} cancelled · ${customer.rejected} rejected`;
       $('#my-orders').innerHTML = Object.entries(customer.orders).reverse().map(([orderId, status]) => `
-        <li data-order-id="${escape(orderId)}"><span>${escape(orderId)}</span>
+        <li data-order-id="${escape(orderId)}" data-status="${escape(status)}"><span>${escape(orderId)}</span>
           <span class="badge ${escape(status)}">${escape(status.toLowerCase())}</span></li>`).join('');
     });
   },
@@ -116,7 +117,7 @@ const pages = {
       $('#kitchen-queue').innerHTML = rows.map((ticket) => `
         <tr data-ticket-id="${escape(ticket.ticketId)}">
           <td>${escape(ticket.ticketId)}</td>
-          <td>${ticket.lines.map((l) => `${l.quantity}× ${escape(l.pizza)} ${SIZE[l.size]}`).join(', ')}</td>
+          <td>${ticket.lines.map((l) => `${l.quantity}× ${escape(title(l.pizza))} ${SIZE[l.size]}`).join(', ')}</td>
           <td><span class="badge ${ticket.status}">${ticket.status.replace('_', ' ').toLowerCase()}</span></td>
           <td>${escape(ticket.staffId ?? '')}</td>
           <td class="age" data-since="${ticket.openedAt}">${age(ticket.openedAt)}</td>
@@ -152,7 +153,7 @@ const pages = {
 
 function orderCard(view) {
   const order = view.row;
-  const lines = order.lines.map((l) => `${l.quantity}× ${escape(l.pizza)} ${SIZE[l.size]}`).join(', ');
+  const lines = order.lines.map((l) => `${l.quantity}× ${escape(title(l.pizza))} ${SIZE[l.size]}`).join(', ');
   const reason = order.cancellationReason ? `<div class="reason">${escape(order.cancellationReason.replaceAll('_', ' ').toLowerCase())}</div>` : '';
   return `<article class="order" data-order-id="${escape(order.orderId)}" data-status="${escape(order.status)}">
     <header><strong>${escape(order.orderId)}</strong><span>${euros(order.totalCents)}</span></header>
@@ -183,7 +184,7 @@ function addLine() {
   const line = document.createElement('div');
   line.className = 'line row';
   line.innerHTML = `
-    <select class="pizza">${pizzas.map((p) => `<option>${escape(p.name)}</option>`).join('')}</select>
+    <select class="pizza">${pizzas.map((p) => `<option value="${escape(p.name)}">${escape(title(p.name))}</option>`).join('')}</select>
     <select class="size"></select>
     <input class="quantity" type="number" min="1" max="20" value="1" aria-label="quantity">
     <button type="button" class="link remove" aria-label="remove">×</button>`;

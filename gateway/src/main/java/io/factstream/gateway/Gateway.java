@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -26,6 +27,7 @@ import io.factstream.gateway.commands.CommandRoutes;
 import io.factstream.gateway.commands.OutcomeLookup;
 import io.factstream.gateway.live.Subscriptions;
 import io.factstream.gateway.read.CatalogRoutes;
+import io.factstream.gateway.read.HistoryFollower;
 import io.factstream.gateway.read.QueryRoutes;
 import io.factstream.gateway.read.ReadYourWrites;
 import io.javalin.Javalin;
@@ -53,17 +55,23 @@ public final class Gateway implements AutoCloseable {
 
     private final CommandOutcomes outcomes;
     private final ReadYourWrites readYourWrites;
+    private final HistoryFollower history;
     private final QueryRoutes queries;
     private final CommandRoutes commands;
     private final Subscriptions subscriptions;
     private final ExecutorService lookups;
     private final List<ApiRoute> routes = new ArrayList<>();
+    private final List<String> served = new CopyOnWriteArrayList<>();
     private final Javalin app;
 
     private Gateway(Builder settings) {
         this.outcomes = CommandOutcomes.start(settings.bootstrapServers, settings.outcomeWarmUp,
                 settings.outcomeMemory);
         this.readYourWrites = new ReadYourWrites(settings.bootstrapServers, settings.viewsGroup, settings.readWait);
+        outcomes.onEvent(stored -> readYourWrites.eventStored(stored.event().getEventId(), stored.partition(),
+                stored.offset()));
+        this.history = new HistoryFollower(settings.bootstrapServers);
+        history.onChange(readYourWrites::versionCommitted);
         this.queries = new QueryRoutes(settings.bootstrapServers, readYourWrites);
         this.lookups = Executors.newFixedThreadPool(2, runnable -> {
             Thread thread = new Thread(runnable, "gateway-outcome-lookup");
@@ -73,8 +81,9 @@ public final class Gateway implements AutoCloseable {
         this.commands = new CommandRoutes(settings.bootstrapServers, outcomes,
                 new OutcomeLookup(settings.bootstrapServers), lookups, settings.commandWait, settings.maxBodyBytes,
                 settings.clock);
-        this.subscriptions = new Subscriptions(settings.bootstrapServers, outcomes, queries::image,
+        this.subscriptions = new Subscriptions(settings.bootstrapServers, outcomes, history, queries::image,
                 settings.heartbeat, settings.maxQueued);
+        history.start();
         Authentication authentication = new Authentication(settings.users);
         routes.addAll(authentication.routes());
         routes.addAll(commands.routes()); // the command types before the catch-all of other command paths
@@ -90,12 +99,15 @@ public final class Gateway implements AutoCloseable {
                 .summary("This description of every route.")
                 .responds(200, "The OpenAPI 3.1 document.")
                 .handler(ctx -> Requests.ok(ctx, openApi())));
-        QueuedThreadPool http = new QueuedThreadPool(settings.httpThreads, 8, 10_000);
+        // A fixed pool: threads that grew for a burst would leave Jetty's pool one per idle timeout, and subscribers
+        // and waiting commands hold no thread anyway (their requests are asynchronous).
+        QueuedThreadPool http = new QueuedThreadPool(settings.httpThreads, settings.httpThreads);
         http.setName("gateway-http");
         this.app = Javalin.create(config -> {
             config.jetty.threadPool = http;
             config.startup.showJavalinBanner = false;
             config.staticFiles.add("/public", Location.CLASSPATH);
+            config.events.handlerAdded(added -> served.add(added.getHttpMethod().name() + " " + added.getPath()));
             for (ApiRoute route : routes) {
                 Handler handler = route.handler();
                 config.routes.addHttpHandler(route.method(), route.path(), route.access() == ApiRoute.Access.USER
@@ -133,6 +145,11 @@ public final class Gateway implements AutoCloseable {
         return List.copyOf(routes);
     }
 
+    /** Every handler Javalin serves, as {@code METHOD path}: what the OpenAPI document must describe. */
+    public List<String> servedRoutes() {
+        return List.copyOf(served);
+    }
+
     /** How many live subscribers are connected. */
     public int subscribers() {
         return subscriptions.count();
@@ -145,7 +162,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     private void health(Context ctx) {
-        boolean up = subscriptions.failure() == null;
+        boolean up = history.failure() == null;
         ObjectNode json = Json.object().put("status", up ? "UP" : "DOWN")
                 .put("outcomesCaughtUp", outcomes.caughtUp())
                 .put("waitingCommands", outcomes.waitingCount())
@@ -163,6 +180,7 @@ public final class Gateway implements AutoCloseable {
             app.stop();
         } finally {
             subscriptions.close();
+            history.close();
             commands.close();
             queries.close();
             readYourWrites.close();
@@ -185,7 +203,7 @@ public final class Gateway implements AutoCloseable {
         private String viewsGroup = "factstream-views";
         private int maxBodyBytes = 64 * 1024;
         private int maxQueued = 10_000;
-        private int httpThreads = 200;
+        private int httpThreads = 32;
         private Clock clock = Clock.systemUTC();
 
         private Builder() {
@@ -261,7 +279,7 @@ public final class Gateway implements AutoCloseable {
             return this;
         }
 
-        /** The most HTTP threads (default 200); subscribers hold none. */
+        /** The HTTP threads (default 32), for requests being handled; subscribers and waiting commands hold none. */
         public Builder httpThreads(int httpThreads) {
             this.httpThreads = httpThreads;
             return this;

@@ -13,9 +13,12 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
+import org.awaitility.Awaitility;
+
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.factstream.gateway.api.Json;
+import io.factstream.gateway.live.EventStreamClient;
 
 /** A plain HTTP client of a gateway, as a program in any language would call it: JSON over HTTP/1.1. */
 final class GatewayClient {
@@ -95,6 +98,37 @@ final class GatewayClient {
     Response placeOrder(String customer, String orderId, String... headers) throws IOException,
             InterruptedException {
         return post(customer, "/api/orders/" + orderId + "/PlaceOrder", placeOrder(customer), headers);
+    }
+
+    /** Follows a live feed as a test user, resuming after {@code lastEventId} unless it is null. */
+    EventStreamClient live(String user, String path, String lastEventId) {
+        HttpRequest.Builder request = request(user, path).timeout(Duration.ofMinutes(10)).GET();
+        if (lastEventId != null) {
+            request.header("Last-Event-ID", lastEventId);
+        }
+        return EventStreamClient.open(http, request.build());
+    }
+
+    /**
+     * Plays the kitchen and the courier for an order until it is delivered: as {@code cook-1}, starts and finishes
+     * its ticket once the saga has opened it; as {@code courier-1}, picks it up and delivers it once the saga has
+     * asked for a delivery.
+     */
+    void cookAndDeliver(String orderId) throws Exception {
+        Awaitility.await("the ticket of " + orderId).atMost(Duration.ofSeconds(30))
+                .until(() -> get("cook-1", "/api/views/kitchen-queue/" + orderId).status() == 200);
+        expectAccepted(post("cook-1", "/api/kitchen/" + orderId + "/StartPreparation", "{}"));
+        expectAccepted(post("cook-1", "/api/kitchen/" + orderId + "/MarkTicketPrepared", "{}"));
+        Awaitility.await("the delivery of " + orderId).atMost(Duration.ofSeconds(30))
+                .until(() -> get("courier-1", "/api/streams/delivery/" + orderId).json().get("events").size() > 0);
+        expectAccepted(post("courier-1", "/api/delivery/" + orderId + "/PickUpDelivery", "{}"));
+        expectAccepted(post("courier-1", "/api/delivery/" + orderId + "/CompleteDelivery", "{}"));
+    }
+
+    private static void expectAccepted(Response response) {
+        if (response.status() != 201) {
+            throw new IllegalStateException("expected 201, got " + response);
+        }
     }
 
     /** Opens the customer's wallet and tops it up. */

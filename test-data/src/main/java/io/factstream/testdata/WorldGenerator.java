@@ -49,6 +49,10 @@ import io.factstream.domain.shared.Menu;
 public final class WorldGenerator {
 
     /** The planned outcomes, as the saga reports them. */
+    /** How many cooks ({@code cook-0} ...) and couriers ({@code courier-0} ...) a world has. */
+    public static final int COOKS = 8;
+    public static final int COURIERS = 20;
+
     public static final String COMPLETED = "COMPLETED";
     public static final String REJECTED = "REJECTED";
 
@@ -158,8 +162,8 @@ public final class WorldGenerator {
                 new Address(STREETS.get(random.nextInt(STREETS.size())) + " " + (1 + random.nextInt(120)), "Napoli",
                         "801" + (10 + random.nextInt(90))), random.nextInt(4) == 0 ? "ring twice" : null), id),
                 order.outcome());
-        String cook = "cook-" + random.nextInt(8);
-        String courier = "courier-" + random.nextInt(20);
+        String cook = "cook-" + random.nextInt(COOKS);
+        String courier = "courier-" + random.nextInt(COURIERS);
         switch (order.outcome()) {
             case COMPLETED -> {
                 prepare(id, cook);

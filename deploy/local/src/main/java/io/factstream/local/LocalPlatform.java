@@ -40,10 +40,28 @@ public final class LocalPlatform {
      *
      * @param checkpointInterval every job's checkpoint interval: how soon its outputs become visible
      * @param sagaTimeout        the saga's kitchen and delivery timeouts (short, so that a demo sees them fire)
+     * @param gatewayPort        the gateway's HTTP port
+     * @param gatewayClasspath   the gateway's runtime classpath file, next to its jar
      */
     public record Settings(Path dataDir, int kafkaPort, int kafkaControllerPort, LocalFlink.Settings flink,
                            Path flinkConf, Path flinkLib, Path jobsJar, int partitions, Duration checkpointInterval,
-                           Duration sagaTimeout, Duration timeout) {
+                           Duration sagaTimeout, int gatewayPort, Path gatewayClasspath, Duration timeout) {
+
+        /**
+         * A platform of this build (the project at {@code root}) on ports that are free now, for tests and
+         * benchmarks that run next to anything else: 2 partitions, a 1 GB JobManager, a TaskManager of
+         * {@code taskManagerMemory}, 3 minutes to wait for any step.
+         */
+        public static Settings onFreePorts(Path root, Path dataDir, String taskManagerMemory,
+                                           Duration checkpointInterval, Duration sagaTimeout) throws IOException {
+            return new Settings(dataDir, LocalProcess.freePort(), LocalProcess.freePort(),
+                    new LocalFlink.Settings(LocalProcess.freePort(), LocalProcess.freePort(), "1024m",
+                            taskManagerMemory), root.resolve("flink-conf"),
+                    root.resolve("deploy/flink-lib/target/classpath.txt"),
+                    root.resolve("deploy/local/target/jobs/factstream-jobs.jar"), 2, checkpointInterval,
+                    sagaTimeout, LocalProcess.freePort(), root.resolve("gateway/target/classpath.txt"),
+                    Duration.ofMinutes(3));
+        }
     }
 
     private static final String REPLAY = "-replay";
@@ -51,6 +69,7 @@ public final class LocalPlatform {
     private final Settings settings;
     private final LocalKafka kafka;
     private final LocalFlink flink;
+    private final LocalGateway gateway;
     private final JobLedger ledger;
     /** Jars this platform object uploaded, by path: six jobs from one jar upload it once. */
     private final Map<Path, String> uploadedJars = new HashMap<>();
@@ -61,6 +80,8 @@ public final class LocalPlatform {
         this.kafka = new LocalKafka(dataDir.resolve("kafka"), settings.kafkaPort(), settings.kafkaControllerPort());
         this.flink = new LocalFlink(dataDir.resolve("flink"), settings.flinkConf(), settings.flinkLib(),
                 settings.flink());
+        this.gateway = new LocalGateway(dataDir.resolve("gateway"), settings.gatewayPort(),
+                settings.gatewayClasspath());
         this.ledger = new JobLedger(dataDir.resolve("jobs"));
     }
 
@@ -72,12 +93,18 @@ public final class LocalPlatform {
         return flink;
     }
 
+    public LocalGateway gateway() {
+        return gateway;
+    }
+
     /**
-     * Starts what does not run: the broker, the topics, the cluster, and every job that is not running (resumed as
-     * {@link #resumePoint} says). Returns a line per step.
+     * Starts what does not run: the broker, the topics, the cluster, every job that is not running (resumed as
+     * {@link #resumePoint} says), and the gateway. Returns a line per step.
      */
     public List<String> up() throws LocalPlatformException {
-        return up(PlatformJob.all());
+        List<String> steps = up(PlatformJob.all());
+        steps.add("gateway " + gateway.start(kafka.bootstrapServers(), settings.timeout()));
+        return steps;
     }
 
     /** Starts the broker, the topics, the cluster and those of the jobs that do not run. */
@@ -107,13 +134,14 @@ public final class LocalPlatform {
     }
 
     /**
-     * Stops every running job (and replay) with a savepoint, recorded for the next {@link #up}, then the cluster
-     * and the broker, whatever happened to the jobs: nothing of the platform runs afterwards. A job that cannot
-     * take a savepoint (restarting, say) is cancelled and resumes from its latest retained checkpoint.
+     * Stops the gateway, then every running job (and replay) with a savepoint, recorded for the next {@link #up},
+     * then the cluster and the broker, whatever happened to the jobs: nothing of the platform runs afterwards. A job
+     * that cannot take a savepoint (restarting, say) is cancelled and resumes from its latest retained checkpoint.
      */
     public List<String> down() throws LocalPlatformException {
         List<String> steps = new ArrayList<>();
         try {
+            steps.add("gateway " + gateway.stop(settings.timeout()));
             if (flink.running()) {
                 for (PlatformJob job : PlatformJob.all()) {
                     for (String name : List.of(job.id(), job.id() + REPLAY)) {
@@ -143,7 +171,8 @@ public final class LocalPlatform {
             lines.add(String.format("%-9s %s", job.id(), describe(job.id()).orElse("never started")));
             describe(job.id() + REPLAY).ifPresent(replay -> lines.add(String.format("  replay  %s", replay)));
         }
-        lines.add("logs: " + flink.logDir() + ", " + kafka.outputFile());
+        lines.add("gateway " + gateway.status());
+        lines.add("logs: " + flink.logDir() + ", " + kafka.outputFile() + ", " + gateway.outputFile());
         return lines;
     }
 

@@ -84,6 +84,14 @@ final class PlatformCommands {
                 description = "The saga's kitchen and delivery timeouts (default: ${DEFAULT-VALUE}).")
         Duration sagaTimeout;
 
+        @Option(names = "--gateway-port", defaultValue = "8080",
+                description = "The gateway's HTTP port: API and web page (default: ${DEFAULT-VALUE}).")
+        int gatewayPort;
+
+        @Option(names = "--gateway-classpath", defaultValue = "gateway/target/classpath.txt",
+                description = "The gateway's classpath, as Maven resolved it, next to its jar (default: ${DEFAULT-VALUE}).")
+        Path gatewayClasspath;
+
         @Option(names = "--timeout", defaultValue = "PT3M",
                 description = "How long to wait for a process, a job or a savepoint (default: ${DEFAULT-VALUE}).")
         Duration timeout;
@@ -91,7 +99,8 @@ final class PlatformCommands {
         LocalPlatform platform() {
             return new LocalPlatform(new LocalPlatform.Settings(dataDir, kafkaPort, kafkaControllerPort,
                     new LocalFlink.Settings(restPort, rpcPort, jobManagerMemory, taskManagerMemory), flinkConf,
-                    flinkLib, jobsJar, partitions, checkpointInterval, sagaTimeout, timeout));
+                    flinkLib, jobsJar, partitions, checkpointInterval, sagaTimeout, gatewayPort, gatewayClasspath,
+                    timeout));
         }
     }
 
@@ -119,7 +128,8 @@ final class PlatformCommands {
         public Integer call() throws LocalPlatformException {
             LocalPlatform platform = options.platform();
             print(platform.up());
-            out().println("web UI: " + platform.flink().restAddress());
+            out().println("Flink web UI: " + platform.flink().restAddress());
+            out().println("gateway: " + platform.gateway().url() + "; " + platform.gateway().howToLogIn());
             return 0;
         }
     }
@@ -147,8 +157,9 @@ final class PlatformCommands {
                         + "'down --purge' starts over");
             }
             boolean ok = WorldPlay.play(world, servers, Duration.ofSeconds(60), playTimeout, out());
-            out().println("the platform keeps running: web UI " + platform.flink().restAddress() + ", Kafka "
-                    + servers + "; 'deploy/local/factstream down' stops it");
+            out().println("the platform keeps running: gateway " + platform.gateway().url() + ", Flink web UI "
+                    + platform.flink().restAddress() + ", Kafka " + servers + "; 'deploy/local/factstream down' stops it");
+            out().println(platform.gateway().howToLogIn());
             return ok ? 0 : 1;
         }
     }

@@ -27,12 +27,8 @@ final class PlatformFixture implements AutoCloseable {
 
     PlatformFixture(Path dataDir) throws IOException {
         Path root = Path.of(System.getProperty("user.dir")).resolve("../..").normalize();
-        this.platform = new LocalPlatform(new LocalPlatform.Settings(dataDir, LocalProcess.freePort(),
-                LocalProcess.freePort(), new LocalFlink.Settings(LocalProcess.freePort(), LocalProcess.freePort(),
-                "1024m", "2048m"), root.resolve("flink-conf"),
-                root.resolve("deploy/flink-lib/target/classpath.txt"),
-                root.resolve("deploy/local/target/jobs/factstream-jobs.jar"), 2, Duration.ofSeconds(1),
-                SAGA_TIMEOUT, TIMEOUT));
+        this.platform = new LocalPlatform(LocalPlatform.Settings.onFreePorts(root, dataDir, "2048m",
+                Duration.ofSeconds(1), SAGA_TIMEOUT));
     }
 
     LocalPlatform platform() {

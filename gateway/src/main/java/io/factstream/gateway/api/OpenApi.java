@@ -24,7 +24,7 @@ public final class OpenApi {
                 .put("name", ApiRoute.SESSION_COOKIE);
         ObjectNode paths = doc.putObject("paths");
         for (ApiRoute route : routes) {
-            ObjectNode operation = paths.with(route.path()).putObject(route.method().name().toLowerCase());
+            ObjectNode operation = paths.withObjectProperty(route.path()).putObject(route.method().name().toLowerCase());
             operation.putArray("tags").add(route.tag());
             operation.put("summary", route.summary());
             operation.put("operationId", operationId(route));

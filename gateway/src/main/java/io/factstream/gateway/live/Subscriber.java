@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
+import io.factstream.gateway.api.Json;
 import io.javalin.http.sse.SseClient;
 
 /**
@@ -25,6 +26,9 @@ import io.javalin.http.sse.SseClient;
  */
 final class Subscriber<T> {
 
+    /** The event of the last message of a subscription the gateway ends. */
+    static final String END = "end";
+
     private final SseClient client;
     private final Predicate<T> cursor;
     private final Function<T, LiveMessage> message;
@@ -34,6 +38,7 @@ final class Subscriber<T> {
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicBoolean sending = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile boolean lost;
     private final List<T> heldBack = new ArrayList<>();
     private final List<Runnable> onClose = new ArrayList<>();
     private boolean live;
@@ -97,16 +102,32 @@ final class Subscriber<T> {
         return closed.get();
     }
 
-    /** Ends the subscription, telling the client why first when there is a reason. */
-    void close(String reason) {
-        if (!closed.get() && reason != null) {
-            try {
-                client.sendEvent("end", "{\"reason\": \"" + reason + "\"}", null);
-            } catch (RuntimeException e) {
-                // the client is gone already
-            }
-        }
+    /** Whether it ended because the connection did (a write failed, or the server ended the request). */
+    boolean lost() {
+        return lost;
+    }
+
+    /** Ends the subscription because its connection is gone: nothing more is written to it. */
+    void connectionLost() {
+        lost = true;
         close();
+    }
+
+    /**
+     * Ends the subscription after what is queued, with a last message that says why (event {@code end}). A
+     * subscriber that has fallen behind is ended with {@code dropQueued}: what it has not been sent is dropped, and
+     * it catches up when it reconnects.
+     */
+    void end(String reason, boolean dropQueued) {
+        if (closed.get()) {
+            return;
+        }
+        if (dropQueued) {
+            queue.clear();
+            queued.set(0);
+        }
+        queue.add(new LiveMessage(END, Json.text(Json.object().put("reason", reason)), null));
+        schedule();
     }
 
     void close() {
@@ -134,10 +155,14 @@ final class Subscriber<T> {
             return;
         }
         if (queued.incrementAndGet() > maxQueued) {
-            senders.execute(() -> close("the client reads too slowly; reconnect with Last-Event-ID"));
+            end("the client reads too slowly; reconnect with Last-Event-ID", true);
             return;
         }
         queue.add(next);
+        schedule();
+    }
+
+    private void schedule() {
         if (sending.compareAndSet(false, true)) {
             senders.execute(this::sendQueued);
         }
@@ -153,7 +178,11 @@ final class Subscriber<T> {
                 } else {
                     client.sendEvent(next.event(), next.data(), next.id());
                 }
-                if (client.terminated()) {
+                if (client.terminated()) { // the write failed: the client is gone
+                    connectionLost();
+                    return;
+                }
+                if (END.equals(next.event())) {
                     close();
                     return;
                 }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,6 +31,8 @@ import io.factstream.gateway.api.ApiRoute;
 import io.factstream.gateway.api.Problem;
 import io.factstream.gateway.api.Requests;
 import io.factstream.gateway.commands.CommandOutcomes;
+import io.factstream.gateway.read.HistoryFollower;
+import io.factstream.gateway.read.ViewChange;
 import io.factstream.kafka.read.CommittedReader;
 import io.factstream.kafka.read.EventStoreReader;
 import io.factstream.kafka.read.MemoryImage;
@@ -84,8 +87,8 @@ public final class Subscriptions implements AutoCloseable {
      * @param heartbeat how often each subscriber gets a heartbeat
      * @param maxQueued how many messages may wait for a slow subscriber before it is disconnected
      */
-    public Subscriptions(String bootstrapServers, CommandOutcomes outcomes, Function<String, MemoryImage> images,
-                         Duration heartbeat, int maxQueued) {
+    public Subscriptions(String bootstrapServers, CommandOutcomes outcomes, HistoryFollower history,
+                         Function<String, MemoryImage> images, Duration heartbeat, int maxQueued) {
         this.images = images;
         this.maxQueued = maxQueued;
         this.rowHistory = new ViewHistory(bootstrapServers);
@@ -96,18 +99,14 @@ public final class Subscriptions implements AutoCloseable {
         this.heartbeats = Executors.newSingleThreadScheduledExecutor(named("gateway-sse-heartbeat"));
         heartbeats.scheduleAtFixedRate(() -> all.forEach(Subscriber::heartbeat), heartbeat.toMillis(),
                 heartbeat.toMillis(), TimeUnit.MILLISECONDS);
-        this.history = new HistoryFollower(bootstrapServers, this::changed);
+        this.history = history;
+        history.onChange(this::changed);
         outcomes.onEvent(this::stored);
     }
 
     /** How many subscribers are connected. */
     public int count() {
         return all.size();
-    }
-
-    /** Why live view feeds stopped, or null while they run. */
-    public Exception failure() {
-        return history.failure();
     }
 
     public List<ApiRoute> routes() {
@@ -128,6 +127,7 @@ public final class Subscriptions implements AutoCloseable {
                         .summary("Every new row version of a view (event 'row', id: the view's position): the "
                                 + "current rows first, or what came after Last-Event-ID.")
                         .pathParam("view", "The view.")
+                        .query("prefix", "Only rows whose key starts with this.")
                         .header("Last-Event-ID", lastEventId)
                         .query("lastEventId", lastEventId)
                         .responds(200, "A stream of Server-Sent Events.")
@@ -151,9 +151,9 @@ public final class Subscriptions implements AutoCloseable {
         RowKey key = new RowKey(view, ctx.pathParam("key"));
         long after = sequence(ctx);
         long[] last = {after};
-        open(ctx, client -> {
+        EventStream.open(ctx, client -> {
             Subscriber<ViewChange> subscriber = subscriber(client, change -> admitAbove(last, change.row()
-                    .getVersion()), ViewChange::rowMessage);
+                    .getVersion()), change -> new LiveMessage("row", AvroJson.of(change.row()), Long.toString(change.row().getVersion())));
             register(rows, key, subscriber);
             catchUp(subscriber, () -> rowHistory.of(view, key.key()).forEach(row -> subscriber.caughtUp(
                     new ViewChange(row, null, -1, null))));
@@ -165,15 +165,16 @@ public final class Subscriptions implements AutoCloseable {
         String view = images.apply(ctx.pathParam("view")).view();
         String resume = lastEventId(ctx);
         Position from = resume == null ? null : viewPosition(view, resume);
-        open(ctx, client -> {
+        String prefix = Optional.ofNullable(ctx.queryParam("prefix")).orElse("");
+        EventStream.open(ctx, client -> {
             Map<TopicPartition, Long> cursor = new HashMap<>();
             Subscriber<ViewChange> subscriber = subscriber(client, change -> {
                 if (change.offset() < cursor.getOrDefault(change.partition(), 0L)) {
                     return false;
                 }
                 cursor.put(change.partition(), change.offset() + 1);
-                return true;
-            }, ViewChange::viewMessage);
+                return change.row().getKey().startsWith(prefix);
+            }, change -> new LiveMessage("row", AvroJson.of(change.row()), change.after().toString()));
             if (from != null) {
                 cursor.putAll(from.nextOffsets());
                 register(views, view, subscriber);
@@ -182,10 +183,11 @@ public final class Subscriptions implements AutoCloseable {
                 history.atPosition(view, now -> {
                     cursor.putAll(now.nextOffsets());
                     register(views, view, subscriber);
-                    images.apply(view).scan().forEach(row -> subscriber.send(new LiveMessage("row",
-                            AvroJson.of(row), now.toString())));
+                    images.apply(view).scan().stream().filter(row -> row.getKey().startsWith(prefix))
+                            .forEach(row -> subscriber.send(new LiveMessage("row", AvroJson.of(row),
+                                    now.toString())));
+                    subscriber.goLive();
                 });
-                subscriber.goLive();
             }
             return subscriber;
         });
@@ -195,7 +197,7 @@ public final class Subscriptions implements AutoCloseable {
         StreamKey key = new StreamKey(Requests.context(ctx.pathParam("context")), ctx.pathParam("aggregateId"));
         long after = sequence(ctx);
         long[] last = {after};
-        open(ctx, client -> {
+        EventStream.open(ctx, client -> {
             Subscriber<CommandOutcomes.StoredEvent> subscriber = subscriber(client,
                     stored -> admitAbove(last, stored.event().getSequenceNumber()),
                     stored -> eventMessage(stored.event()));
@@ -271,25 +273,8 @@ public final class Subscriptions implements AutoCloseable {
                 subscriber.goLive();
             } catch (Exception e) {
                 LOG.warn("a subscriber's catch-up failed: {}", e.toString());
-                subscriber.close("the catch-up failed: " + e.getMessage());
+                subscriber.end("the catch-up failed: " + e.getMessage(), true);
             }
-        });
-    }
-
-    /** Starts the event stream once the request is asynchronous, and keeps it open until the subscriber ends. */
-    private void open(Context ctx, Function<SseClient, Subscriber<?>> subscribe) {
-        ctx.status(200).contentType("text/event-stream").header("Cache-Control", "no-cache")
-                .header("X-Accel-Buffering", "no"); // no buffering in nginx-like proxies
-        ctx.res().setCharacterEncoding("UTF-8");
-        ctx.future(() -> {
-            CompletableFuture<Void> ended = new CompletableFuture<>();
-            try {
-                ctx.res().flushBuffer();
-                subscribe.apply(new SseClient(ctx)).onClose(() -> ended.complete(null));
-            } catch (Exception e) {
-                ended.completeExceptionally(e);
-            }
-            return ended;
         });
     }
 
@@ -357,11 +342,10 @@ public final class Subscriptions implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        all.forEach(subscriber -> subscriber.close("the gateway is stopping"));
+        all.forEach(subscriber -> subscriber.end("the gateway is stopping", true));
         heartbeats.shutdownNow();
         catchUps.shutdownNow();
         senders.shutdown();
         senders.awaitTermination(5, TimeUnit.SECONDS);
-        history.close();
     }
 }

@@ -2,13 +2,16 @@ package io.factstream.gateway.read;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -32,20 +35,34 @@ import io.factstream.kafka.read.Position;
  * a command answered with) is answered once the view has applied every event up to that position. In two steps:
  *
  * <ol>
- *   <li>the view job has passed the position: its consumer group's committed offsets (which its Kafka source
- *       commits when a checkpoint completes, after the rows of that checkpoint were flushed to the view's topics)
- *       are at or beyond it in every partition the position names;</li>
+ *   <li>the view job has passed the position in every partition it names, which the gateway learns in either of
+ *       two ways, whichever comes first:
+ *       <ul>
+ *         <li>a committed row version (of any view, read from the history topics) was made by an event at or after
+ *             the position: the job's checkpoint that committed it came after every earlier event of that
+ *             partition, whose rows were therefore flushed to the views' topics before it completed. Events are
+ *             placed by their id, as the gateway's outcome follower read them. This is how a write that changes a
+ *             row is seen, one checkpoint after the job read it;</li>
+ *         <li>the view job's consumer group has committed offsets at or beyond it. Its Kafka source commits them
+ *             after a checkpoint, but only when its next poll returns (with records, or after ten seconds), so
+ *             this is the slow way: for writes that change no row of any view.</li>
+ *       </ul></li>
  *   <li>the gateway's image of the view has read everything that was written to the view's latest topic at that
- *       moment: its {@code read_committed} position reaches the topic's end offsets taken then, which it can only
- *       pass once the job's transactions below them have committed.</li>
+ *       moment: its {@code read_committed} position reaches the topic's end offsets taken then (open transactions
+ *       included), which it can only pass once the job's transactions below them have ended.</li>
  * </ol>
  *
- * One thread polls both for every waiting query at once, every {@code tick}, and only while queries wait.
+ * One thread checks for every waiting query at once, every {@code tick}, and only while queries wait.
  */
 public final class ReadYourWrites implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReadYourWrites.class);
     private static final Duration TICK = Duration.ofMillis(20);
+    private static final int REMEMBERED_EVENTS = 100_000;
+
+    /** Where an event is in the event store. */
+    private record TopicPartitionOffset(TopicPartition partition, long offset) {
+    }
 
     /** A waiting query: its position, its view's image, and, once the job has passed it, what the image must read. */
     private static final class Waiter {
@@ -66,6 +83,8 @@ public final class ReadYourWrites implements AutoCloseable {
     private final String viewsGroup;
     private final Duration timeout;
     private final Queue<Waiter> waiters = new ConcurrentLinkedQueue<>();
+    private final Map<String, TopicPartitionOffset> eventPositions;
+    private final Map<TopicPartition, Long> rowsCommittedThrough = new ConcurrentHashMap<>();
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "gateway-read-your-writes");
         thread.setDaemon(true);
@@ -82,6 +101,12 @@ public final class ReadYourWrites implements AutoCloseable {
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(AdminClientConfig.CLIENT_ID_CONFIG, "factstream-gateway-read-your-writes");
         this.admin = Admin.create(props);
+        this.eventPositions = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, false) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, TopicPartitionOffset> eldest) {
+                return size() > REMEMBERED_EVENTS;
+            }
+        });
         this.viewsGroup = viewsGroup;
         this.timeout = timeout;
         ticker.scheduleWithFixedDelay(this::tick, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
@@ -97,6 +122,19 @@ public final class ReadYourWrites implements AutoCloseable {
         return waiter.done;
     }
 
+    /** Remembers where an event is, as the outcome follower read it. */
+    public void eventStored(String eventId, TopicPartition partition, long offset) {
+        eventPositions.put(eventId, new TopicPartitionOffset(partition, offset));
+    }
+
+    /** Learns from a committed row version how far the view job has come in its event's partition. */
+    public void versionCommitted(ViewChange change) {
+        TopicPartitionOffset event = eventPositions.get(change.row().getEventId());
+        if (event != null) {
+            rowsCommittedThrough.merge(event.partition(), event.offset() + 1, Math::max);
+        }
+    }
+
     /** How many queries wait. */
     public int waitingCount() {
         return waiters.size();
@@ -107,7 +145,8 @@ public final class ReadYourWrites implements AutoCloseable {
             return;
         }
         try {
-            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(viewsGroup)
+            Map<TopicPartition, OffsetAndMetadata> committed = waiters.stream().allMatch(w -> w.target != null
+                    || passed(w.after, Map.of())) ? Map.of() : admin.listConsumerGroupOffsets(viewsGroup)
                     .partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
             Set<TopicPartition> latest = new HashSet<>();
             for (Waiter waiter : waiters) {
@@ -137,10 +176,11 @@ public final class ReadYourWrites implements AutoCloseable {
         }
     }
 
-    private static boolean passed(Position after, Map<TopicPartition, OffsetAndMetadata> committed) {
+    private boolean passed(Position after, Map<TopicPartition, OffsetAndMetadata> committed) {
         return after.nextOffsets().entrySet().stream().allMatch(wanted -> {
             OffsetAndMetadata offset = committed.get(wanted.getKey());
-            return offset != null && offset.offset() >= wanted.getValue();
+            return offset != null && offset.offset() >= wanted.getValue()
+                    || rowsCommittedThrough.getOrDefault(wanted.getKey(), 0L) >= wanted.getValue();
         });
     }
 

@@ -152,6 +152,8 @@ public final class MemoryImage implements AutoCloseable {
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        // A fetch that finds nothing new waits at most this long: what the image shows follows the topic closely.
+        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "20");
         return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 

@@ -1,4 +1,4 @@
-package io.factstream.gateway.live;
+package io.factstream.gateway.read;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -26,16 +27,16 @@ import io.factstream.views.ViewRow;
 
 /**
  * Follows every view's history topic from its end, with {@code read_committed}, and hands each new row version to
- * the live feeds. It knows, per view, the position just after the last version handed on: a view's subscriber that
- * starts live starts there.
+ * its listeners (the live feeds, read-your-writes). It knows, per view, the position just after the last version
+ * handed on: a view's subscriber that starts live starts there.
  */
-final class HistoryFollower implements AutoCloseable {
+public final class HistoryFollower implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(HistoryFollower.class);
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private final KafkaConsumer<byte[], byte[]> consumer;
-    private final Consumer<ViewChange> changes;
+    private final List<Consumer<ViewChange>> listeners = new CopyOnWriteArrayList<>();
     private final Map<String, Position> positions = new HashMap<>();
     private final Map<String, String> viewOfTopic = new HashMap<>();
     private final SingleObjectCodec<ViewRow> codec = SingleObjectCodec.forType(ViewRow.class);
@@ -43,14 +44,13 @@ final class HistoryFollower implements AutoCloseable {
     private volatile boolean closed;
     private volatile Exception failure;
 
-    HistoryFollower(String bootstrapServers, Consumer<ViewChange> changes) {
-        this.changes = changes;
+    public HistoryFollower(String bootstrapServers) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "20");
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "factstream-gateway-live-views");
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "factstream-gateway-view-history");
         this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         List<TopicPartition> partitions = new ArrayList<>();
         for (String view : ViewCatalog.get().names()) {
@@ -70,8 +70,16 @@ final class HistoryFollower implements AutoCloseable {
             });
             positions.put(view, Position.of(offsets));
         }
-        this.follower = new Thread(this::follow, "gateway-live-views");
+        this.follower = new Thread(this::follow, "gateway-view-history");
         follower.setDaemon(true);
+    }
+
+    /** Calls the listener, on the follower's thread, with every version read; call before {@link #start}. */
+    public void onChange(Consumer<ViewChange> listener) {
+        listeners.add(listener);
+    }
+
+    public void start() {
         follower.start();
     }
 
@@ -79,12 +87,12 @@ final class HistoryFollower implements AutoCloseable {
      * Runs the action while no version is handed on, with the view's position just after the last one handed on:
      * what the action registers receives every version after that position and none before.
      */
-    synchronized void atPosition(String view, Consumer<Position> action) {
+    public synchronized void atPosition(String view, Consumer<Position> action) {
         action.accept(positions.get(view));
     }
 
     /** Why it stopped following, or null while it follows. */
-    Exception failure() {
+    public Exception failure() {
         return failure;
     }
 
@@ -98,7 +106,7 @@ final class HistoryFollower implements AutoCloseable {
         } catch (WakeupException e) {
             // closing
         } catch (Exception e) {
-            LOG.error("the live view follower stopped", e);
+            LOG.error("the view history follower stopped", e);
             failure = e;
         }
     }
@@ -110,7 +118,8 @@ final class HistoryFollower implements AutoCloseable {
             String view = viewOfTopic.get(record.topic());
             Position after = positions.get(view).after(partition, record.offset());
             positions.put(view, after);
-            changes.accept(new ViewChange(row, partition, record.offset(), after));
+            ViewChange change = new ViewChange(row, partition, record.offset(), after);
+            listeners.forEach(listener -> listener.accept(change));
         } catch (UndecodableRecordException e) {
             LOG.warn("skipping an undecodable view version at {}/{}: {}", partition, record.offset(),
                     e.getMessage());
