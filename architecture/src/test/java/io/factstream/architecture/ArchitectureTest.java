@@ -52,6 +52,7 @@ class ArchitectureTest {
             .layer("domain").definedBy(DOMAIN)
             .layer("kafka-io").definedBy("io.factstream.kafka..")
             .layer("jobs").definedBy("io.factstream.jobs..")
+            .layer("gateway").definedBy("io.factstream.gateway..")
             .layer("testkit").definedBy("io.factstream.testkit..")
             .layer("tools").definedBy("io.factstream.statetools..", "io.factstream.testdata..",
                     "io.factstream.embedded..", "io.factstream.local..", "io.factstream.benchmarks..")
@@ -60,12 +61,13 @@ class ArchitectureTest {
             .whereLayer("domain").mayOnlyAccessLayers("catalog", "kernel")
             .whereLayer("kafka-io").mayOnlyAccessLayers("catalog")
             .whereLayer("jobs").mayOnlyAccessLayers("catalog", "kernel", "domain", "kafka-io")
+            .whereLayer("gateway").mayOnlyAccessLayers("catalog", "kernel", "domain", "kafka-io")
             .whereLayer("testkit").mayNotAccessAnyLayer();
 
     static final ArchRule KAFKA_IO_WITHOUT_FLINK = noClasses()
-            .that().resideInAPackage("io.factstream.kafka..")
+            .that().resideInAnyPackage("io.factstream.kafka..", "io.factstream.gateway..")
             .should().dependOnClassesThat().resideInAPackage("org.apache.flink..")
-            .because("tools read and write the topics with Kafka's clients alone");
+            .because("tools and the gateway read and write the topics with Kafka's clients alone");
 
     /** The operators, topologies and I/O of the jobs serve any domain; only the entry points pick one. */
     static final ArchRule RUNTIME_WITHOUT_DOMAIN = noClasses()
@@ -87,7 +89,7 @@ class ArchitectureTest {
     }
 
     @Test
-    void kafkaIoUsesNoFlink() {
+    void kafkaIoAndTheGatewayUseNoFlink() {
         KAFKA_IO_WITHOUT_FLINK.check(PRODUCTION);
     }
 
@@ -104,7 +106,8 @@ class ArchitectureTest {
     @Test
     void theRulesSeeEveryLayer() {
         for (String layer : concat(CATALOG, KERNEL, DOMAIN, "io.factstream.kafka..", "io.factstream.jobs..",
-                "io.factstream.statetools..", "io.factstream.embedded..", "io.factstream.local..")) {
+                "io.factstream.gateway..", "io.factstream.statetools..", "io.factstream.embedded..",
+                "io.factstream.local..")) {
             assertThat(PRODUCTION.stream().anyMatch(c -> c.getPackageName().startsWith(layer.replace("..", ""))))
                     .as("classes in %s", layer).isTrue();
         }

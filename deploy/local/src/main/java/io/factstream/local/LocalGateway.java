@@ -96,13 +96,12 @@ public final class LocalGateway {
                 + " (logins: " + logins() + ")";
     }
 
-    /** A line that says how to log in, with one customer's token. */
+    /** How to log in, with one customer's token. */
     public String howToLogIn() throws LocalPlatformException {
         try {
-            String first = Files.readAllLines(logins()).stream().filter(line -> line.startsWith("customer-1 "))
-                    .findFirst().orElse("");
-            return "log in at " + url() + " as a sample user, e.g. " + first.replace(" ", " with token ")
-                    + " (every user: " + logins() + ")";
+            String[] first = Files.readAllLines(logins()).stream().filter(line -> line.startsWith("customer-1 "))
+                    .findFirst().orElse("customer-1 ?").split(" ");
+            return "log in as " + first[0] + " with token " + first[1] + "; every user's token is in " + logins();
         } catch (IOException e) {
             throw new LocalPlatformException("cannot read " + logins() + ": " + e.getMessage(), e);
         }

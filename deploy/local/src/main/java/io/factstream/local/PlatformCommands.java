@@ -129,7 +129,7 @@ final class PlatformCommands {
             LocalPlatform platform = options.platform();
             print(platform.up());
             out().println("Flink web UI: " + platform.flink().restAddress());
-            out().println("gateway: " + platform.gateway().url() + "; " + platform.gateway().howToLogIn());
+            out().println("gateway: " + platform.gateway().url() + " (" + platform.gateway().howToLogIn() + ")");
             return 0;
         }
     }

@@ -5,16 +5,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +19,7 @@ import io.factstream.catalog.topics.TopicCatalog;
 import io.factstream.catalog.views.ViewCatalog;
 import io.factstream.catalog.wire.SingleObjectCodec;
 import io.factstream.catalog.wire.UndecodableRecordException;
+import io.factstream.kafka.read.CommittedConsumers;
 import io.factstream.kafka.read.Position;
 import io.factstream.views.ViewRow;
 
@@ -45,13 +43,7 @@ public final class HistoryFollower implements AutoCloseable {
     private volatile Exception failure;
 
     public HistoryFollower(String bootstrapServers) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "20");
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "factstream-gateway-view-history");
-        this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.consumer = CommittedConsumers.create(bootstrapServers, "factstream-gateway-view-history");
         List<TopicPartition> partitions = new ArrayList<>();
         for (String view : ViewCatalog.get().names()) {
             viewOfTopic.put(TopicCatalog.viewHistoryTopic(view), view);

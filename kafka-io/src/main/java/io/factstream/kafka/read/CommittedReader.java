@@ -10,14 +10,11 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.function.Consumer;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.utils.Utils;
 
 /**
@@ -96,7 +93,7 @@ public final class CommittedReader {
                       Consumer<ConsumerRecord<byte[], byte[]>> each) {
         List<TopicPartition> partitions = List.copyOf(from.keySet());
         consumer.assign(partitions);
-        from.forEach(consumer::seek); // an offset before the log's start resets to its start: "earliest"
+        from.forEach(consumer::seek);
         Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, timeout);
         long count = 0;
         Instant deadline = Instant.now().plus(timeout);
@@ -114,11 +111,6 @@ public final class CommittedReader {
     }
 
     private KafkaConsumer<byte[], byte[]> consumer() {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        return CommittedConsumers.create(bootstrapServers, "factstream-committed-reader");
     }
 }

@@ -8,19 +8,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicReference;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import io.factstream.catalog.topics.TopicCatalog;
 import io.factstream.catalog.wire.SingleObjectCodec;
@@ -48,7 +45,7 @@ public final class MemoryImage implements AutoCloseable {
     private MemoryImage(String bootstrapServers, String view) {
         this.view = view;
         this.bootstrapServers = bootstrapServers;
-        this.consumer = committedConsumer(bootstrapServers);
+        this.consumer = CommittedConsumers.create(bootstrapServers, "factstream-memory-image-" + view);
         consumer.partitionsFor(TopicCatalog.viewLatestTopic(view), TIMEOUT)
                 .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
         consumer.assign(partitions);
@@ -100,7 +97,7 @@ public final class MemoryImage implements AutoCloseable {
     /** How many committed records of the latest topic it has not read yet. */
     public long lag() {
         checkHealthy();
-        try (KafkaConsumer<byte[], byte[]> probe = committedConsumer(bootstrapServers)) {
+        try (KafkaConsumer<byte[], byte[]> probe = CommittedConsumers.create(bootstrapServers, "factstream-lag-probe")) {
             return probe.endOffsets(partitions, TIMEOUT).entrySet().stream()
                     .mapToLong(end -> Math.max(0, end.getValue() - positions.get(end.getKey())))
                     .sum();
@@ -145,16 +142,6 @@ public final class MemoryImage implements AutoCloseable {
         if (e != null) {
             throw new IllegalStateException("the " + view + " image stopped following its topic: " + e.getMessage(), e);
         }
-    }
-
-    private static KafkaConsumer<byte[], byte[]> committedConsumer(String bootstrapServers) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        // A fetch that finds nothing new waits at most this long: what the image shows follows the topic closely.
-        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "20");
-        return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
     @Override

@@ -1,0 +1,39 @@
+package io.factstream.kafka.read;
+
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Consumers of the platform's topics as every reader outside Flink needs them: {@code read_committed} (the jobs
+ * write in transactions; an aborted attempt is never read), assigned rather than in a group (so no offsets are
+ * committed), bytes in, and quick to notice new records.
+ */
+public final class CommittedConsumers {
+
+    private static final AtomicInteger CONSUMERS = new AtomicInteger();
+
+    private CommittedConsumers() {
+    }
+
+    /**
+     * A consumer for {@code assign} and {@code seek}. A fetch that finds nothing new waits at most 20 ms, not
+     * Kafka's default 500: followers show a new record as soon as it is committed.
+     *
+     * @param name how the broker's logs and the metrics name it, with a number that keeps it unique in this JVM
+     */
+    public static KafkaConsumer<byte[], byte[]> create(String bootstrapServers, String name) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        // A seek before the log's start (retention deleted it) resets to its start.
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "20");
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, name + "-" + CONSUMERS.incrementAndGet());
+        return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+}
