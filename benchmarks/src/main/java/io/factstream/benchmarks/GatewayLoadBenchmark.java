@@ -15,11 +15,13 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -52,20 +54,24 @@ import picocli.CommandLine.Option;
  * processes, the six jobs), under an open-loop load: PlaceOrder commands sent at a fixed rate for a while, each
  * timed from its send to its answer. The baseline, measured in the same run on the same platform, is the same
  * commands written straight to Kafka and their outcomes read back by one consumer (the gateway's own outcome
- * follower, in this JVM): what the platform costs without HTTP. Once per checkpoint interval, each on a fresh
- * platform.
+ * follower, in this JVM): what the platform costs without HTTP. Every path at every checkpoint interval runs on a
+ * fresh platform, so that no run inherits another's backlog; the CPU time each process spent during the measured
+ * load is reported next to the latencies.
  */
 @Command(name = "gateway-load", mixinStandardHelpOptions = true,
         description = "Places orders over HTTP at a fixed rate and reports command-to-outcome latency.")
 public final class GatewayLoadBenchmark implements Callable<Integer> {
 
-    @Option(names = "--rate", defaultValue = "200", description = "Commands per second (default: ${DEFAULT-VALUE}).")
-    int rate;
+    private static final String DIRECT = "kafka direct, one outcome consumer";
+
+    @Option(names = "--rates", split = ",", defaultValue = "200",
+            description = "Commands per second, one run each (default: ${DEFAULT-VALUE}).")
+    List<Integer> rates;
 
     @Option(names = "--duration", defaultValue = "PT60S", description = "Measured load per run (default: ${DEFAULT-VALUE}).")
     Duration duration;
 
-    @Option(names = "--warm-up", defaultValue = "PT15S",
+    @Option(names = "--warm-up", defaultValue = "PT30S",
             description = "Load before each measurement, not counted (default: ${DEFAULT-VALUE}).")
     Duration warmUp;
 
@@ -73,21 +79,29 @@ public final class GatewayLoadBenchmark implements Callable<Integer> {
             description = "Checkpoint intervals, one platform each (default: ${DEFAULT-VALUE}).")
     List<Duration> intervals;
 
+    @Option(names = "--paths", split = ",", defaultValue = "direct,http",
+            description = "Which paths to measure: direct (the baseline), http (default: ${DEFAULT-VALUE}).")
+    List<String> paths;
+
     @Option(names = "--work-dir", defaultValue = "benchmarks/target/gateway-load",
             description = "Where the platforms live while they run (default: ${DEFAULT-VALUE}).")
     Path workDir;
 
     /** One measured run. */
-    private record Result(String name, Duration interval, int sent, long answered, long errors, Duration elapsed,
-                          List<Long> latenciesMs, Map<Integer, Long> statuses) {
+    private record Result(String name, int rate, Duration interval, int sent, long answered, long errors, Duration elapsed,
+                          List<Long> latenciesMs, Map<Integer, Long> statuses, Map<String, Duration> cpu,
+                          String breakdown) {
+
+        Result withBreakdown(String text) {
+            return new Result(name, rate, interval, sent, answered, errors, elapsed, latenciesMs, statuses, cpu, text);
+        }
 
         double perSecond() {
             return answered / (elapsed.toNanos() / 1e9);
         }
 
         long percentile(int p) {
-            return latenciesMs.isEmpty() ? -1 : latenciesMs.get(Math.min(latenciesMs.size() - 1,
-                    latenciesMs.size() * p / 100));
+            return GatewayLoadBenchmark.percentile(latenciesMs, p);
         }
     }
 
@@ -98,26 +112,40 @@ public final class GatewayLoadBenchmark implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<Result> results = new ArrayList<>();
-        for (Duration interval : intervals) {
-            Path dir = workDir.resolve("ckpt-" + interval.toMillis() + "ms-" + System.currentTimeMillis());
-            LocalPlatform platform = new LocalPlatform(LocalPlatform.Settings.onFreePorts(Path.of(""), dir,
-                    "2560m", interval, Duration.ofMinutes(5)));
-            try {
-                platform.up().forEach(step -> System.out.println("  " + step));
-                Map<String, String> tokens = tokens(platform.gateway().logins());
-                String servers = platform.kafka().bootstrapServers();
-                results.add(direct(servers, interval));
-                results.add(http(platform.gateway().url(), tokens, interval));
-            } finally {
-                platform.down();
+        for (int rate : rates) {
+            for (Duration interval : intervals) {
+                for (String path : paths) {
+                    results.add(measure(rate, interval, path));
+                }
             }
         }
         print(results);
         return results.stream().allMatch(r -> r.errors() == 0) ? 0 : 1;
     }
 
+    /** One path at one rate and checkpoint interval, on a platform of its own. */
+    private Result measure(int rate, Duration interval, String path) throws Exception {
+        Path dir = workDir.resolve(path + "-" + rate + "-per-s-ckpt-" + interval.toMillis() + "ms-"
+                + System.currentTimeMillis()).toAbsolutePath();
+        LocalPlatform platform = new LocalPlatform(LocalPlatform.Settings.onFreePorts(Path.of(""), dir, "2560m",
+                interval, Duration.ofMinutes(5)));
+        try {
+            platform.up().forEach(step -> System.out.println("  " + step));
+            String servers = platform.kafka().bootstrapServers();
+            return switch (path) {
+                case "direct" -> direct(servers, rate, interval, dir);
+                case "http" -> http(platform.gateway().url(), tokens(platform.gateway().logins()), servers, rate,
+                        interval, dir);
+                default -> throw new CommandLine.ParameterException(new CommandLine(this),
+                        "no path " + path + ": direct or http");
+            };
+        } finally {
+            platform.down();
+        }
+    }
+
     /** The baseline: commands written to Kafka, outcomes read back by one follower. */
-    private Result direct(String servers, Duration interval) throws Exception {
+    private Result direct(String servers, int rate, Duration interval, Path platform) throws Exception {
         SingleObjectCodec<CommandEnvelope> codec = SingleObjectCodec.forType(CommandEnvelope.class);
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
@@ -126,7 +154,7 @@ public final class GatewayLoadBenchmark implements Callable<Integer> {
         try (CommandOutcomes outcomes = CommandOutcomes.start(servers, Duration.ZERO, 100_000);
              KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(),
                      new ByteArraySerializer())) {
-            return load("kafka direct, one outcome consumer", interval, n -> {
+            return load(DIRECT, rate, interval, platform, n -> {
                 String customer = "customer-" + n % 300;
                 String orderId = "order-direct-" + interval.toMillis() + "-" + n;
                 CommandEnvelope command = CommandEnvelopes.builder(placeOrder(customer))
@@ -141,12 +169,26 @@ public final class GatewayLoadBenchmark implements Callable<Integer> {
         }
     }
 
-    /** Through the gateway: POST PlaceOrder as the customer, answered with the outcome. */
-    private Result http(URI gateway, Map<String, String> tokens, Duration interval) throws Exception {
+    /**
+     * Through the gateway: POST PlaceOrder as the customer, answered with the outcome. A follower in this JVM notes
+     * when each order's first event became readable and when the gateway stamped its command (the event carries
+     * the command's creation time), which parts the answer's latency into the client's way to the gateway, the
+     * platform's, and the gateway's way back.
+     */
+    private Result http(URI gateway, Map<String, String> tokens, String servers, int rate, Duration interval,
+                        Path platform) throws Exception {
         ExecutorService executor = Executors.newFixedThreadPool(4);
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(executor).build();
-        try {
-            return load("HTTP through the gateway", interval, n -> {
+        Map<String, Instant> stamped = new ConcurrentHashMap<>();
+        Map<String, Instant> readable = new ConcurrentHashMap<>();
+        Map<String, Instant> sent = new ConcurrentHashMap<>();
+        Map<String, Instant> answered = new ConcurrentHashMap<>();
+        try (CommandOutcomes outcomes = CommandOutcomes.start(servers, Duration.ZERO, 1_000)) {
+            outcomes.onEvent(stored -> {
+                readable.putIfAbsent(stored.event().getAggregateId(), Instant.now());
+                stamped.putIfAbsent(stored.event().getAggregateId(), stored.event().getCreationTimestamp());
+            });
+            Result result = load("HTTP through the gateway", rate, interval, platform, n -> {
                 String customer = "customer-" + n % 300;
                 String orderId = "order-http-" + interval.toMillis() + "-" + n;
                 String body = """
@@ -158,12 +200,42 @@ public final class GatewayLoadBenchmark implements Callable<Integer> {
                         .header("Content-Type", "application/json")
                         .timeout(Duration.ofSeconds(30))
                         .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                boolean measured = n >= warmUpCommands(rate);
+                if (measured) {
+                    sent.put(orderId, Instant.now());
+                }
                 return client.sendAsync(request, HttpResponse.BodyHandlers.discarding())
-                        .thenApply(HttpResponse::statusCode);
+                        .thenApply(response -> {
+                            if (measured) {
+                                answered.put(orderId, Instant.now());
+                            }
+                            return response.statusCode();
+                        });
             });
+            String breakdown = "client to gateway %s, gateway to first event readable %s, readable to answered %s"
+                    .formatted(between(sent, stamped), between(stamped, readable), between(readable, answered));
+            System.out.println("  where the time went (p50/p99 ms): " + breakdown);
+            return result.withBreakdown(breakdown);
         } finally {
             executor.shutdownNow();
         }
+    }
+
+    /** The p50 and p99 of the time from each order's first instant to its second, where there are both. */
+    private static String between(Map<String, Instant> from, Map<String, Instant> to) {
+        List<Long> millis = new ArrayList<>();
+        from.forEach((orderId, start) -> Optional.ofNullable(to.get(orderId))
+                .ifPresent(end -> millis.add(Duration.between(start, end).toMillis())));
+        millis.sort(Comparator.naturalOrder());
+        return percentile(millis, 50) + "/" + percentile(millis, 99);
+    }
+
+    private int warmUpCommands(int rate) {
+        return (int) (warmUp.toNanos() / periodNanos(rate));
+    }
+
+    private static long periodNanos(int rate) {
+        return 1_000_000_000L / rate;
     }
 
     /**
@@ -171,10 +243,10 @@ public final class GatewayLoadBenchmark implements Callable<Integer> {
      * loop, as independent clients are), first for the warm-up, then for the measured duration; waits for every
      * answer. An answer other than 201 Created, or none, is an error.
      */
-    private Result load(String name, Duration interval, IntFunction<CompletableFuture<Integer>> send)
-            throws Exception {
-        long periodNanos = 1_000_000_000L / rate;
-        int warmUpCommands = (int) (warmUp.toNanos() / periodNanos);
+    private Result load(String name, int rate, Duration interval, Path platform,
+                        IntFunction<CompletableFuture<Integer>> send) throws Exception {
+        long periodNanos = periodNanos(rate);
+        int warmUpCommands = warmUpCommands(rate);
         int measuredCommands = (int) (duration.toNanos() / periodNanos);
         List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
         Map<Integer, Long> statuses = Collections.synchronizedMap(new TreeMap<>());
@@ -184,6 +256,7 @@ public final class GatewayLoadBenchmark implements Callable<Integer> {
         ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor();
         CompletableFuture<Void> allSent = new CompletableFuture<>();
         Instant[] measuredFrom = new Instant[1];
+        List<Map<String, Duration>> cpuAtStart = new ArrayList<>();
         clock.scheduleAtFixedRate(() -> {
             int n = (int) next.getAndIncrement();
             if (n >= warmUpCommands + measuredCommands) {
@@ -193,6 +266,7 @@ public final class GatewayLoadBenchmark implements Callable<Integer> {
             boolean measured = n >= warmUpCommands;
             if (n == warmUpCommands) {
                 measuredFrom[0] = Instant.now();
+                cpuAtStart.add(cpu(platform));
             }
             long start = System.nanoTime();
             CompletableFuture<Integer> answer;
@@ -215,30 +289,65 @@ public final class GatewayLoadBenchmark implements Callable<Integer> {
         clock.shutdownNow();
         CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).exceptionally(e -> null).get();
         Duration elapsed = Duration.between(measuredFrom[0], Instant.now());
+        Map<String, Duration> cpu = new TreeMap<>(cpu(platform));
+        cpu.replaceAll((process, total) -> total.minus(cpuAtStart.get(0).getOrDefault(process, Duration.ZERO)));
         List<Long> sorted = new ArrayList<>(latencies);
         sorted.sort(Comparator.naturalOrder());
-        Result result = new Result(name, interval, measuredCommands, sorted.size(), errors.get(), elapsed, sorted,
-                new TreeMap<>(statuses));
-        System.out.printf("%s at %s checkpoints: %d answered, p50 %d ms, p99 %d ms, answers %s%n", name, interval,
-                result.answered(), result.percentile(50), result.percentile(99), result.statuses());
+        Result result = new Result(name, rate, interval, measuredCommands, sorted.size(), errors.get(), elapsed, sorted,
+                new TreeMap<>(statuses), cpu, "");
+        System.out.printf("%s, %d/s at %s checkpoints: %d answered, p50 %d ms, p99 %d ms, answers %s, CPU s %s%n", name,
+                rate, interval, result.answered(), result.percentile(50), result.percentile(99), result.statuses(),
+                cpuSeconds(cpu));
         return result;
     }
 
     private void print(List<Result> results) {
-        System.out.printf("%n%d PlaceOrder/s offered for %s after a %s warm-up, open loop%n", rate, duration, warmUp);
-        System.out.println("| checkpoint interval | path | commands/s | p50 ms | p99 ms | max ms | errors "
-                + "| p99 vs baseline | p99 target (interval + 500 ms) |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|");
-        for (int i = 0; i < results.size(); i++) {
-            Result result = results.get(i);
-            Result baseline = results.get(i - i % 2);
+        System.out.printf("%nPlaceOrder commands offered at a fixed rate for %s after a %s warm-up, open loop%n",
+                duration, warmUp);
+        System.out.println("| offered/s | checkpoint interval | path | answered/s | p50 ms | p99 ms | max ms | errors "
+                + "| p99 vs baseline | p99 target (interval + 500 ms) | CPU s of the processes | p50/p99 ms of the parts |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
+        for (Result result : results) {
+            Optional<Result> baseline = results.stream().filter(r -> r.name().equals(DIRECT)
+                    && r.rate() == result.rate() && r.interval().equals(result.interval())).findFirst();
             long target = result.interval().toMillis() + 500;
-            System.out.printf("| %s | %s | %.0f | %d | %d | %d | %d | %.2f | %d ms: %s |%n", result.interval(),
-                    result.name(), result.perSecond(), result.percentile(50), result.percentile(99),
-                    result.latenciesMs().isEmpty() ? -1 : result.latenciesMs().get(result.latenciesMs().size() - 1),
-                    result.errors(), (double) result.percentile(99) / Math.max(1, baseline.percentile(99)), target,
-                    result.percentile(99) <= target ? "met" : "missed");
+            System.out.printf("| %d | %s | %s | %.0f | %d | %d | %d | %d | %s | %d ms: %s | %s | %s |%n", result.rate(),
+                    result.interval(), result.name(), result.perSecond(), result.percentile(50),
+                    result.percentile(99), result.percentile(100), result.errors(),
+                    baseline.map(b -> "%.2f".formatted((double) result.percentile(99) / Math.max(1,
+                            b.percentile(99)))).orElse("-"),
+                    target, result.percentile(99) <= target ? "met" : "missed", cpuSeconds(result.cpu()),
+                    result.breakdown().isEmpty() ? "-" : result.breakdown());
         }
+    }
+
+    /**
+     * CPU time so far of the platform's processes under {@code platform} (named by the marker the local platform
+     * starts them with) and of this load generator.
+     */
+    private static Map<String, Duration> cpu(Path platform) {
+        Map<String, Duration> cpu = new TreeMap<>();
+        String marker = "-Dfactstream.process=";
+        ProcessHandle.allProcesses().forEach(process -> process.info().commandLine()
+                .filter(line -> line.contains(marker) && line.contains(platform.toString()))
+                .ifPresent(line -> {
+                    String named = line.substring(line.indexOf(marker) + marker.length());
+                    cpu.put(named.substring(0, named.indexOf('@')),
+                            process.info().totalCpuDuration().orElse(Duration.ZERO));
+                }));
+        cpu.put("load generator", ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO));
+        return cpu;
+    }
+
+    private static long percentile(List<Long> sorted, int p) {
+        return sorted.isEmpty() ? -1 : sorted.get(Math.min(sorted.size() - 1, sorted.size() * p / 100));
+    }
+
+    private static String cpuSeconds(Map<String, Duration> cpu) {
+        StringBuilder text = new StringBuilder();
+        cpu.forEach((process, time) -> text.append(text.isEmpty() ? "" : ", ").append(process).append(' ')
+                .append(time.toMillis() / 1000));
+        return text.toString();
     }
 
     private static PlaceOrder placeOrder(String customer) {

@@ -65,6 +65,11 @@ public final class Gateway implements AutoCloseable {
     private final Javalin app;
 
     private Gateway(Builder settings) {
+        // A fixed pool: threads that grew for a burst would leave Jetty's pool one per idle timeout, and subscribers
+        // and waiting commands hold no thread while they wait (their requests are asynchronous). The same threads
+        // write the answers that waited, so that the followers only read.
+        QueuedThreadPool http = new QueuedThreadPool(settings.httpThreads, settings.httpThreads);
+        http.setName("gateway-http");
         this.outcomes = CommandOutcomes.start(settings.bootstrapServers, settings.outcomeWarmUp,
                 settings.outcomeMemory);
         this.readYourWrites = new ReadYourWrites(settings.bootstrapServers, settings.viewsGroup, settings.readWait);
@@ -72,15 +77,15 @@ public final class Gateway implements AutoCloseable {
                 stored.offset()));
         this.history = new HistoryFollower(settings.bootstrapServers);
         history.onChange(readYourWrites::versionCommitted);
-        this.queries = new QueryRoutes(settings.bootstrapServers, readYourWrites);
+        this.queries = new QueryRoutes(settings.bootstrapServers, readYourWrites, http);
         this.lookups = Executors.newFixedThreadPool(2, runnable -> {
             Thread thread = new Thread(runnable, "gateway-outcome-lookup");
             thread.setDaemon(true);
             return thread;
         });
         this.commands = new CommandRoutes(settings.bootstrapServers, outcomes,
-                new OutcomeLookup(settings.bootstrapServers), lookups, settings.commandWait, settings.maxBodyBytes,
-                settings.clock);
+                new OutcomeLookup(settings.bootstrapServers), lookups, http, settings.commandWait,
+                settings.maxBodyBytes, settings.clock);
         this.subscriptions = new Subscriptions(settings.bootstrapServers, outcomes, history, queries::image,
                 settings.heartbeat, settings.maxQueued);
         history.start();
@@ -99,10 +104,6 @@ public final class Gateway implements AutoCloseable {
                 .summary("This description of every route.")
                 .responds(200, "The OpenAPI 3.1 document.")
                 .handler(ctx -> Requests.ok(ctx, openApi())));
-        // A fixed pool: threads that grew for a burst would leave Jetty's pool one per idle timeout, and subscribers
-        // and waiting commands hold no thread anyway (their requests are asynchronous).
-        QueuedThreadPool http = new QueuedThreadPool(settings.httpThreads, settings.httpThreads);
-        http.setName("gateway-http");
         this.app = Javalin.create(config -> {
             config.jetty.threadPool = http;
             config.startup.showJavalinBanner = false;

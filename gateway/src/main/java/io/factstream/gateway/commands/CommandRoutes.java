@@ -54,6 +54,7 @@ public final class CommandRoutes implements AutoCloseable {
     private final CommandOutcomes outcomes;
     private final OutcomeLookup lookup;
     private final Executor lookups;
+    private final Executor responders;
     private final Duration wait;
     private final int maxBodyBytes;
     private final Clock clock;
@@ -62,9 +63,11 @@ public final class CommandRoutes implements AutoCloseable {
      * @param wait         how long a request waits for its command's outcome
      * @param maxBodyBytes the largest command body accepted
      * @param lookups      where the event store is searched when the wait ends without an outcome
+     * @param responders   where answers are written: never on the outcome follower's thread, which would otherwise
+     *                     wait for every client's socket before it reads the next outcome
      */
     public CommandRoutes(String bootstrapServers, CommandOutcomes outcomes, OutcomeLookup lookup, Executor lookups,
-                         Duration wait, int maxBodyBytes, Clock clock) {
+                         Executor responders, Duration wait, int maxBodyBytes, Clock clock) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -77,6 +80,7 @@ public final class CommandRoutes implements AutoCloseable {
         this.outcomes = outcomes;
         this.lookup = lookup;
         this.lookups = lookups;
+        this.responders = responders;
         this.wait = wait;
         this.maxBodyBytes = maxBodyBytes;
         this.clock = clock;
@@ -150,7 +154,10 @@ public final class CommandRoutes implements AutoCloseable {
                         }
                     });
         }
-        ctx.future(() -> answer(ctx, type.context(), subjectId, commandId, outcome, wait));
+        // Only a client's own key can name a command sent before this instance followed the topics: a command id
+        // the gateway made up is new, and its outcome can only come through the follower.
+        boolean maybeOlder = ctx.header("Idempotency-Key") != null;
+        ctx.future(() -> answer(ctx, type.context(), subjectId, commandId, outcome, wait, maybeOlder));
     }
 
     private void outcome(Context ctx) {
@@ -162,13 +169,17 @@ public final class CommandRoutes implements AutoCloseable {
         if (known.isPresent()) {
             respond(ctx, caller, known.get());
         } else {
-            ctx.future(() -> answer(ctx, context, aggregateId, commandId, new CompletableFuture<>(), Duration.ZERO));
+            ctx.future(() -> answer(ctx, context, aggregateId, commandId, new CompletableFuture<>(), Duration.ZERO,
+                    true));
         }
     }
 
-    /** Answers with the outcome when it comes within the wait; else looks in the event store; else 202. */
+    /**
+     * Answers with the outcome when it comes within the wait; else, for a command that may be older than what the
+     * follower read, looks in the event store; else 202.
+     */
     private CompletableFuture<Void> answer(Context ctx, BoundedContext context, String subjectId, String commandId,
-                                           CompletableFuture<Outcome> outcome, Duration wait) {
+                                           CompletableFuture<Outcome> outcome, Duration wait, boolean maybeOlder) {
         Caller caller = Authentication.caller(ctx);
         return outcome.thenApply(Optional::of)
                 .completeOnTimeout(Optional.empty(), wait.toMillis(), TimeUnit.MILLISECONDS)
@@ -177,9 +188,11 @@ public final class CommandRoutes implements AutoCloseable {
                         return CompletableFuture.completedFuture(decided);
                     }
                     outcomes.forget(commandId, outcome);
-                    return CompletableFuture.supplyAsync(() -> find(context, subjectId, commandId), lookups);
+                    return maybeOlder
+                            ? CompletableFuture.supplyAsync(() -> find(context, subjectId, commandId), lookups)
+                            : CompletableFuture.completedFuture(Optional.<Outcome>empty());
                 })
-                .handle((decided, error) -> {
+                .handleAsync((decided, error) -> {
                     if (error != null) {
                         Throwable cause = error.getCause() != null ? error.getCause() : error;
                         (cause instanceof Problem p ? p : new Problem(503, "UNAVAILABLE", cause.getMessage()))
@@ -198,7 +211,7 @@ public final class CommandRoutes implements AutoCloseable {
                                         .put("location", location)));
                     }
                     return null;
-                });
+                }, responders);
     }
 
     private Optional<Outcome> find(BoundedContext context, String subjectId, String commandId) {

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
+import java.util.concurrent.Executor;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -46,14 +47,19 @@ public final class QueryRoutes implements AutoCloseable {
     private final ReadYourWrites readYourWrites;
     private final ViewHistory history;
     private final EventStoreReader eventStore;
+    private final Executor responders;
 
-    public QueryRoutes(String bootstrapServers, ReadYourWrites readYourWrites) {
+    /**
+     * @param responders where answers that waited for a view are written: not on the thread that follows the view
+     */
+    public QueryRoutes(String bootstrapServers, ReadYourWrites readYourWrites, Executor responders) {
         for (String view : ViewCatalog.get().names()) {
             images.put(view, MemoryImage.follow(bootstrapServers, view));
         }
         this.readYourWrites = readYourWrites;
         this.history = new ViewHistory(bootstrapServers);
         this.eventStore = new EventStoreReader(bootstrapServers);
+        this.responders = responders;
     }
 
     /** The image of a view; 404 when the catalog has no such view. */
@@ -176,7 +182,7 @@ public final class QueryRoutes implements AutoCloseable {
     /** Runs the answer once the view shows the request's {@code ?after=} position (at once without one). */
     private void afterApplied(Context ctx, MemoryImage image, Runnable answer) {
         Position after = position(ctx);
-        ctx.future(() -> readYourWrites.applied(after, image).handle((applied, error) -> {
+        ctx.future(() -> readYourWrites.applied(after, image).handleAsync((applied, error) -> {
             try {
                 if (error != null) {
                     throw error.getCause() instanceof Problem problem ? problem : error;
@@ -188,7 +194,7 @@ public final class QueryRoutes implements AutoCloseable {
                 new Problem(503, "UNAVAILABLE", e.getMessage()).writeTo(ctx);
             }
             return (Void) null;
-        }));
+        }, responders));
     }
 
     @Override
