@@ -49,7 +49,7 @@ class ChaosITCase {
     void threeTaskManagerKillsLoseNothingAndDuplicateNothingAndReplaysWriteWhatTheLiveJobsWrote() throws Exception {
         World world = WorldGenerator.generate(WorldGenerator.Parameters.ofOrders(600, SEED));
         Map<String, String> planned = WorldPlay.plannedOutcomes(world);
-        try (PlatformFixture fixture = new PlatformFixture(dataDir)) {
+        try (PlatformFixture fixture = new PlatformFixture(dataDir, PlatformFixture.CHAOS_SAGA_TIMEOUT)) {
             fixture.up(PlatformJob.all());
             String servers = fixture.bootstrapServers();
 

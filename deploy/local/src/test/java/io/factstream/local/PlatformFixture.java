@@ -21,14 +21,23 @@ final class PlatformFixture implements AutoCloseable {
     static final Duration TIMEOUT = Duration.ofMinutes(3);
     /** Long enough that the saga does not time out an order while a killed TaskManager is replaced. */
     static final Duration SAGA_TIMEOUT = Duration.ofMinutes(1);
+    /**
+     * Long enough that the saga does not time out an order that waits through several TaskManager kills in a row
+     * (each replacement took 10 to 30 s here: three of them outlast {@link #SAGA_TIMEOUT}).
+     */
+    static final Duration CHAOS_SAGA_TIMEOUT = Duration.ofMinutes(2);
 
     private final LocalPlatform platform;
     private final List<Long> pids = new ArrayList<>();
 
     PlatformFixture(Path dataDir) throws IOException {
+        this(dataDir, SAGA_TIMEOUT);
+    }
+
+    PlatformFixture(Path dataDir, Duration sagaTimeout) throws IOException {
         Path root = Path.of(System.getProperty("user.dir")).resolve("../..").normalize();
         this.platform = new LocalPlatform(LocalPlatform.Settings.onFreePorts(root, dataDir, "2048m",
-                Duration.ofSeconds(1), SAGA_TIMEOUT));
+                Duration.ofSeconds(1), sagaTimeout));
     }
 
     LocalPlatform platform() {
