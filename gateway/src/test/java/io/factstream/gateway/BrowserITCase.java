@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.Objects;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -14,13 +15,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Wait;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -66,13 +68,16 @@ class BrowserITCase {
             api.placeOrder("customer-" + c, "order-web-" + c);
         }
         browser.get(PLATFORM.get().gateway.url().toString());
-        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+        // The page renders lists again on every live update: an element found a moment ago may be gone, so every
+        // read goes through the wait, which finds it again.
+        Wait<WebDriver> wait = new WebDriverWait(browser, Duration.ofSeconds(30))
+                .ignoring(StaleElementReferenceException.class);
 
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("login-user"))).sendKeys("customer-60");
         browser.findElement(By.id("login-token")).sendKeys(GatewayTestPlatform.token("customer-60"));
         browser.findElement(By.id("login-submit")).click();
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("page-customer")));
-        assertThat(browser.findElement(By.id("who-name")).getText()).isEqualTo("customer-60");
+        assertThat(text(wait, By.id("who-name"))).isEqualTo("customer-60");
 
         browser.findElement(By.id("topup-amount")).clear();
         browser.findElement(By.id("topup-amount")).sendKeys("40");
@@ -80,12 +85,12 @@ class BrowserITCase {
         wait.until(ExpectedConditions.textToBe(By.id("wallet-balance"), "€40.00"));
 
         browser.findElement(By.id("place-order")).click();
-        WebElement outcome = browser.findElement(By.id("order-outcome"));
-        wait.until(ExpectedConditions.attributeToBeNotEmpty(outcome, "data-status"));
-        assertThat(outcome.getAttribute("data-status")).as(outcome.getText()).isEqualTo("201");
-        assertThat(outcome.getAttribute("class")).contains("good");
-        String orderId = outcome.getAttribute("data-order-id");
-        assertThat(outcome.getText()).contains(orderId).contains("placed");
+        By outcome = By.id("order-outcome");
+        wait.until(driver -> !Objects.toString(driver.findElement(outcome).getAttribute("data-status"), "").isEmpty());
+        assertThat(attribute(wait, outcome, "data-status")).as(text(wait, outcome)).isEqualTo("201");
+        assertThat(attribute(wait, outcome, "class")).contains("good");
+        String orderId = attribute(wait, outcome, "data-order-id");
+        assertThat(text(wait, outcome)).contains(orderId).contains("placed");
         screenshot("gateway-customer.png");
 
         api.cookAndDeliver(orderId);
@@ -94,19 +99,29 @@ class BrowserITCase {
         By completed = By.cssSelector("#cards-COMPLETED article[data-order-id='" + orderId + "']");
         wait.until(ExpectedConditions.visibilityOfElementLocated(completed));
 
-        assertThat(browser.findElement(completed).getText()).contains(orderId).contains("customer-60");
-        assertThat(browser.findElement(By.id("count-COMPLETED")).getText()).isNotEqualTo("0");
-        assertThat(browser.findElement(By.id("board-live")).getText()).isEqualTo("live");
+        assertThat(text(wait, completed)).contains(orderId).contains("customer-60");
+        assertThat(text(wait, By.id("count-COMPLETED"))).isNotEqualTo("0");
+        assertThat(text(wait, By.id("board-live"))).isEqualTo("live");
         screenshot("gateway-board.png");
 
         browser.findElement(By.cssSelector("#nav a[data-page=customer]")).click();
         wait.until(ExpectedConditions.attributeToBe(By.cssSelector("#my-orders li[data-order-id='" + orderId + "']"),
                 "data-status", "COMPLETED"));
-        assertThat(browser.findElement(By.id("wallet-balance")).getText()).isNotEqualTo("€40.00"); // paid
+        assertThat(text(wait, By.id("wallet-balance"))).isNotEqualTo("€40.00"); // paid
 
         browser.findElement(By.cssSelector("#nav a[data-page=catalog]")).click();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("catalog"), "PlaceOrder"));
-        assertThat(browser.findElement(By.id("catalog")).getText()).contains("POST /api/orders/{orderId}/PlaceOrder");
+        assertThat(text(wait, By.id("catalog"))).contains("POST /api/orders/{orderId}/PlaceOrder");
+    }
+
+    /** The element's text, found again if the page replaced it while it was read. */
+    private static String text(Wait<WebDriver> wait, By element) {
+        return wait.until(driver -> driver.findElement(element).getText());
+    }
+
+    /** The element's attribute ("" when it has none), found again if the page replaced it while it was read. */
+    private static String attribute(Wait<WebDriver> wait, By element, String name) {
+        return wait.until(driver -> Objects.toString(driver.findElement(element).getAttribute(name), ""));
     }
 
     private static void screenshot(String name) throws Exception {
