@@ -28,6 +28,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
+import java.util.function.IntPredicate;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -52,23 +53,27 @@ import picocli.CommandLine.Option;
 /**
  * Command-to-outcome latency through the gateway on the local platform (broker, Flink cluster and gateway
  * processes, the six jobs), under an open-loop load: PlaceOrder commands sent at a fixed rate for a while, each
- * timed from its send to its answer. The baseline, measured in the same run on the same platform, is the same
- * commands written straight to Kafka and their outcomes read back by one consumer (the gateway's own outcome
- * follower, in this JVM): what the platform costs without HTTP. Every path at every checkpoint interval runs on a
- * fresh platform, so that no run inherits another's backlog; the CPU time each process spent during the measured
- * load is reported next to the latencies.
+ * timed from its send to its answer. The baseline runs in the same run, on the same platform, at the same moments:
+ * every tenth command is written straight to Kafka instead, its outcome read back by one follower (the gateway's
+ * own outcome follower, in this JVM): what a command costs without HTTP just then. Platforms on this machine differ
+ * from run to run by more than HTTP costs, so a baseline from another platform says little. The direct path alone
+ * can be measured too. Every run has a fresh platform, so that none inherits another's backlog; the CPU time each
+ * process spent during the measured load is reported next to the latencies.
  */
 @Command(name = "gateway-load", mixinStandardHelpOptions = true,
         description = "Places orders over HTTP at a fixed rate and reports command-to-outcome latency.")
 public final class GatewayLoadBenchmark implements Callable<Integer> {
 
-    private static final String DIRECT = "kafka direct, one outcome consumer";
+    private static final String DIRECT = "Kafka direct, alone";
+    private static final String HTTP = "HTTP through the gateway";
+    private static final String BASELINE = "Kafka direct, every tenth command (baseline)";
 
     @Option(names = "--rates", split = ",", defaultValue = "200",
             description = "Commands per second, one run each (default: ${DEFAULT-VALUE}).")
     List<Integer> rates;
 
-    @Option(names = "--duration", defaultValue = "PT60S", description = "Measured load per run (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--duration", defaultValue = "PT60S",
+            description = "Measured load per run (default: ${DEFAULT-VALUE}).")
     Duration duration;
 
     @Option(names = "--warm-up", defaultValue = "PT30S",
@@ -79,8 +84,9 @@ public final class GatewayLoadBenchmark implements Callable<Integer> {
             description = "Checkpoint intervals, one platform each (default: ${DEFAULT-VALUE}).")
     List<Duration> intervals;
 
-    @Option(names = "--paths", split = ",", defaultValue = "direct,http",
-            description = "Which paths to measure: direct (the baseline), http (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--paths", split = ",", defaultValue = "http",
+            description = "Which paths to measure: http (every tenth command written straight to Kafka as its "
+                    + "baseline), direct (every command straight to Kafka) (default: ${DEFAULT-VALUE}).")
     List<String> paths;
 
     @Option(names = "--work-dir", defaultValue = "benchmarks/target/gateway-load",
@@ -88,9 +94,9 @@ public final class GatewayLoadBenchmark implements Callable<Integer> {
     Path workDir;
 
     /** One measured run. */
-    private record Result(String name, int rate, Duration interval, int sent, long answered, long errors, Duration elapsed,
-                          List<Long> latenciesMs, Map<Integer, Long> statuses, Map<String, Duration> cpu,
-                          String breakdown) {
+    private record Result(String name, int rate, Duration interval, int sent, long answered, long errors,
+                          Duration elapsed, List<Long> latenciesMs, Map<Integer, Long> statuses,
+                          Map<String, Duration> cpu, String breakdown) {
 
         Result withBreakdown(String text) {
             return new Result(name, rate, interval, sent, answered, errors, elapsed, latenciesMs, statuses, cpu, text);
@@ -111,20 +117,20 @@ public final class GatewayLoadBenchmark implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<Result> results = new ArrayList<>();
+        List<List<Result>> runs = new ArrayList<>();
         for (int rate : rates) {
             for (Duration interval : intervals) {
                 for (String path : paths) {
-                    results.add(measure(rate, interval, path));
+                    runs.add(measure(rate, interval, path));
                 }
             }
         }
-        print(results);
-        return results.stream().allMatch(r -> r.errors() == 0) ? 0 : 1;
+        print(runs);
+        return runs.stream().flatMap(List::stream).allMatch(r -> r.errors() == 0) ? 0 : 1;
     }
 
-    /** One path at one rate and checkpoint interval, on a platform of its own. */
-    private Result measure(int rate, Duration interval, String path) throws Exception {
+    /** One path at one rate and checkpoint interval, on a platform of its own: its results, the baseline last. */
+    private List<Result> measure(int rate, Duration interval, String path) throws Exception {
         Path dir = workDir.resolve(path + "-" + rate + "-per-s-ckpt-" + interval.toMillis() + "ms-"
                 + System.currentTimeMillis()).toAbsolutePath();
         LocalPlatform platform = new LocalPlatform(LocalPlatform.Settings.onFreePorts(Path.of(""), dir, "2560m",
@@ -144,28 +150,48 @@ public final class GatewayLoadBenchmark implements Callable<Integer> {
         }
     }
 
-    /** The baseline: commands written to Kafka, outcomes read back by one follower. */
-    private Result direct(String servers, int rate, Duration interval, Path platform) throws Exception {
-        SingleObjectCodec<CommandEnvelope> codec = SingleObjectCodec.forType(CommandEnvelope.class);
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.LINGER_MS_CONFIG, "1");
-        try (CommandOutcomes outcomes = CommandOutcomes.start(servers, Duration.ZERO, 100_000);
-             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(),
-                     new ByteArraySerializer())) {
-            return load(DIRECT, rate, interval, platform, n -> {
-                String customer = "customer-" + n % 300;
-                String orderId = "order-direct-" + interval.toMillis() + "-" + n;
-                CommandEnvelope command = CommandEnvelopes.builder(placeOrder(customer))
-                        .setCommandId(UUID.randomUUID().toString()).setSubjectId(orderId).setUserId(customer)
-                        .setRoles(List.of("CUSTOMER")).setCreationTimestamp(Instant.now()).setCorrelationId(orderId)
-                        .build();
-                CompletableFuture<Outcome> outcome = outcomes.outcomeOf(command.getCommandId());
-                producer.send(new ProducerRecord<>(BoundedContext.ORDERS.commandsTopic(), orderId.getBytes(UTF_8),
-                        codec.encode(command)));
-                return outcome.thenApply(Outcome::status);
-            });
+    /** Every command written straight to Kafka, its outcome read back by one follower. */
+    private List<Result> direct(String servers, int rate, Duration interval, Path platform) throws Exception {
+        try (DirectSender direct = new DirectSender(servers, interval)) {
+            return load(List.of(DIRECT), rate, interval, platform, n -> false, direct::send);
+        }
+    }
+
+    /** PlaceOrder commands written straight to the orders' commands topic, their outcomes read by one follower. */
+    private static final class DirectSender implements AutoCloseable {
+
+        private final SingleObjectCodec<CommandEnvelope> codec = SingleObjectCodec.forType(CommandEnvelope.class);
+        private final CommandOutcomes outcomes;
+        private final KafkaProducer<byte[], byte[]> producer;
+        private final Duration interval;
+
+        DirectSender(String servers, Duration interval) {
+            Properties props = new Properties();
+            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+            props.put(ProducerConfig.ACKS_CONFIG, "all");
+            props.put(ProducerConfig.LINGER_MS_CONFIG, "1");
+            this.outcomes = CommandOutcomes.start(servers, Duration.ZERO, 100_000);
+            this.producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+            this.interval = interval;
+        }
+
+        CompletableFuture<Integer> send(int n) {
+            String customer = "customer-" + n % 300;
+            String orderId = "order-direct-" + interval.toMillis() + "-" + n;
+            CommandEnvelope command = CommandEnvelopes.builder(placeOrder(customer))
+                    .setCommandId(UUID.randomUUID().toString()).setSubjectId(orderId).setUserId(customer)
+                    .setRoles(List.of("CUSTOMER")).setCreationTimestamp(Instant.now()).setCorrelationId(orderId)
+                    .build();
+            CompletableFuture<Outcome> outcome = outcomes.outcomeOf(command.getCommandId());
+            producer.send(new ProducerRecord<>(BoundedContext.ORDERS.commandsTopic(), orderId.getBytes(UTF_8),
+                    codec.encode(command)));
+            return outcome.thenApply(Outcome::status);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            producer.close();
+            outcomes.close();
         }
     }
 
@@ -175,20 +201,25 @@ public final class GatewayLoadBenchmark implements Callable<Integer> {
      * the command's creation time), which parts the answer's latency into the client's way to the gateway, the
      * platform's, and the gateway's way back.
      */
-    private Result http(URI gateway, Map<String, String> tokens, String servers, int rate, Duration interval,
-                        Path platform) throws Exception {
+    private List<Result> http(URI gateway, Map<String, String> tokens, String servers, int rate, Duration interval,
+                              Path platform) throws Exception {
         ExecutorService executor = Executors.newFixedThreadPool(4);
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(executor).build();
         Map<String, Instant> stamped = new ConcurrentHashMap<>();
         Map<String, Instant> readable = new ConcurrentHashMap<>();
         Map<String, Instant> sent = new ConcurrentHashMap<>();
         Map<String, Instant> answered = new ConcurrentHashMap<>();
-        try (CommandOutcomes outcomes = CommandOutcomes.start(servers, Duration.ZERO, 1_000)) {
+        try (CommandOutcomes outcomes = CommandOutcomes.start(servers, Duration.ZERO, 1_000);
+             DirectSender direct = new DirectSender(servers, interval)) {
             outcomes.onEvent(stored -> {
                 readable.putIfAbsent(stored.event().getAggregateId(), Instant.now());
                 stamped.putIfAbsent(stored.event().getAggregateId(), stored.event().getCreationTimestamp());
             });
-            Result result = load("HTTP through the gateway", rate, interval, platform, n -> {
+            IntPredicate baseline = n -> n % 10 == 9;
+            List<Result> results = load(List.of(HTTP, BASELINE), rate, interval, platform, baseline, n -> {
+                if (baseline.test(n)) {
+                    return direct.send(n);
+                }
                 String customer = "customer-" + n % 300;
                 String orderId = "order-http-" + interval.toMillis() + "-" + n;
                 String body = """
@@ -215,7 +246,7 @@ public final class GatewayLoadBenchmark implements Callable<Integer> {
             String breakdown = "client to gateway %s, gateway to first event readable %s, readable to answered %s"
                     .formatted(between(sent, stamped), between(stamped, readable), between(readable, answered));
             System.out.println("  where the time went (p50/p99 ms): " + breakdown);
-            return result.withBreakdown(breakdown);
+            return List.of(results.get(0).withBreakdown(breakdown), results.get(1));
         } finally {
             executor.shutdownNow();
         }
@@ -241,16 +272,15 @@ public final class GatewayLoadBenchmark implements Callable<Integer> {
     /**
      * Sends command {@code n} every {@code 1/rate} seconds, whether the earlier ones are answered or not (an open
      * loop, as independent clients are), first for the warm-up, then for the measured duration; waits for every
-     * answer. An answer other than 201 Created, or none, is an error.
+     * answer. An answer other than 201 Created, or none, is an error. The commands {@code inBaseline} picks are
+     * counted apart: a result per name, the baseline's second.
      */
-    private Result load(String name, int rate, Duration interval, Path platform,
-                        IntFunction<CompletableFuture<Integer>> send) throws Exception {
+    private List<Result> load(List<String> names, int rate, Duration interval, Path platform, IntPredicate inBaseline,
+                              IntFunction<CompletableFuture<Integer>> send) throws Exception {
         long periodNanos = periodNanos(rate);
         int warmUpCommands = warmUpCommands(rate);
         int measuredCommands = (int) (duration.toNanos() / periodNanos);
-        List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
-        Map<Integer, Long> statuses = Collections.synchronizedMap(new TreeMap<>());
-        AtomicLong errors = new AtomicLong();
+        List<Answers> answersOf = names.stream().map(name -> new Answers()).toList();
         List<CompletableFuture<?>> answers = Collections.synchronizedList(new ArrayList<>());
         AtomicLong next = new AtomicLong();
         ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor();
@@ -268,6 +298,8 @@ public final class GatewayLoadBenchmark implements Callable<Integer> {
                 measuredFrom[0] = Instant.now();
                 cpuAtStart.add(cpu(platform));
             }
+            Answers counted = answersOf.get(inBaseline.test(n) ? 1 : 0);
+            counted.sent.incrementAndGet();
             long start = System.nanoTime();
             CompletableFuture<Integer> answer;
             try {
@@ -277,11 +309,7 @@ public final class GatewayLoadBenchmark implements Callable<Integer> {
             }
             answers.add(answer.orTimeout(30, TimeUnit.SECONDS).whenComplete((status, error) -> {
                 if (measured) {
-                    latencies.add((System.nanoTime() - start) / 1_000_000);
-                    statuses.merge(error != null ? -1 : status, 1L, Long::sum);
-                    if (error != null || status != 201) {
-                        errors.incrementAndGet();
-                    }
+                    counted.add((System.nanoTime() - start) / 1_000_000, error != null ? -1 : status);
                 }
             }));
         }, 0, periodNanos, TimeUnit.NANOSECONDS);
@@ -291,33 +319,60 @@ public final class GatewayLoadBenchmark implements Callable<Integer> {
         Duration elapsed = Duration.between(measuredFrom[0], Instant.now());
         Map<String, Duration> cpu = new TreeMap<>(cpu(platform));
         cpu.replaceAll((process, total) -> total.minus(cpuAtStart.get(0).getOrDefault(process, Duration.ZERO)));
-        List<Long> sorted = new ArrayList<>(latencies);
-        sorted.sort(Comparator.naturalOrder());
-        Result result = new Result(name, rate, interval, measuredCommands, sorted.size(), errors.get(), elapsed, sorted,
-                new TreeMap<>(statuses), cpu, "");
-        System.out.printf("%s, %d/s at %s checkpoints: %d answered, p50 %d ms, p99 %d ms, answers %s, CPU s %s%n", name,
-                rate, interval, result.answered(), result.percentile(50), result.percentile(99), result.statuses(),
-                cpuSeconds(cpu));
-        return result;
+        List<Result> results = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            Result result = answersOf.get(i).result(names.get(i), rate, interval, elapsed, cpu);
+            System.out.printf("%s, %d/s offered at %s checkpoints: %d answered, p50 %d ms, p99 %d ms, answers %s, "
+                    + "CPU s %s%n", result.name(), rate, interval, result.answered(), result.percentile(50),
+                    result.percentile(99), result.statuses(), cpuSeconds(cpu));
+            results.add(result);
+        }
+        return results;
     }
 
-    private void print(List<Result> results) {
+    /** The answers of one kind of command: latencies and statuses of the measured ones. */
+    private static final class Answers {
+
+        final AtomicLong sent = new AtomicLong();
+        private final List<Long> latencies = new ArrayList<>();
+        private final Map<Integer, Long> statuses = new TreeMap<>();
+        private long errors;
+
+        synchronized void add(long latencyMs, int status) {
+            latencies.add(latencyMs);
+            statuses.merge(status, 1L, Long::sum);
+            if (status != 201) {
+                errors++;
+            }
+        }
+
+        synchronized Result result(String name, int rate, Duration interval, Duration elapsed,
+                                   Map<String, Duration> cpu) {
+            List<Long> sorted = new ArrayList<>(latencies);
+            sorted.sort(Comparator.naturalOrder());
+            return new Result(name, rate, interval, (int) sent.get(), sorted.size(), errors, elapsed, sorted,
+                    new TreeMap<>(statuses), cpu, "");
+        }
+    }
+
+    private void print(List<List<Result>> runs) {
         System.out.printf("%nPlaceOrder commands offered at a fixed rate for %s after a %s warm-up, open loop%n",
                 duration, warmUp);
         System.out.println("| offered/s | checkpoint interval | path | answered/s | p50 ms | p99 ms | max ms | errors "
-                + "| p99 vs baseline | p99 target (interval + 500 ms) | CPU s of the processes | p50/p99 ms of the parts |");
+                + "| p99 vs baseline | p99 target (interval + 500 ms) | CPU s of the processes "
+                + "| p50/p99 ms of the parts |");
         System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
-        for (Result result : results) {
-            Optional<Result> baseline = results.stream().filter(r -> r.name().equals(DIRECT)
-                    && r.rate() == result.rate() && r.interval().equals(result.interval())).findFirst();
-            long target = result.interval().toMillis() + 500;
-            System.out.printf("| %d | %s | %s | %.0f | %d | %d | %d | %d | %s | %d ms: %s | %s | %s |%n", result.rate(),
-                    result.interval(), result.name(), result.perSecond(), result.percentile(50),
-                    result.percentile(99), result.percentile(100), result.errors(),
-                    baseline.map(b -> "%.2f".formatted((double) result.percentile(99) / Math.max(1,
-                            b.percentile(99)))).orElse("-"),
-                    target, result.percentile(99) <= target ? "met" : "missed", cpuSeconds(result.cpu()),
-                    result.breakdown().isEmpty() ? "-" : result.breakdown());
+        for (List<Result> run : runs) {
+            Result baseline = run.get(run.size() - 1);
+            for (Result result : run) {
+                long target = result.interval().toMillis() + 500;
+                System.out.printf("| %d | %s | %s | %.0f | %d | %d | %d | %d | %.2f | %d ms: %s | %s | %s |%n",
+                        result.rate(), result.interval(), result.name(), result.perSecond(), result.percentile(50),
+                        result.percentile(99), result.percentile(100), result.errors(),
+                        (double) result.percentile(99) / Math.max(1, baseline.percentile(99)), target,
+                        result.percentile(99) <= target ? "met" : "missed", cpuSeconds(result.cpu()),
+                        result.breakdown().isEmpty() ? "-" : result.breakdown());
+            }
         }
     }
 
