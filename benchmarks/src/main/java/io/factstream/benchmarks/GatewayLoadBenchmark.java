@@ -6,7 +6,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -140,7 +139,7 @@ public final class GatewayLoadBenchmark implements Callable<Integer> {
             String servers = platform.kafka().bootstrapServers();
             return switch (path) {
                 case "direct" -> direct(servers, rate, interval, dir);
-                case "http" -> http(platform.gateway().url(), tokens(platform.gateway().logins()), servers, rate,
+                case "http" -> http(platform.gateway().url(), platform.gateway().tokens(), servers, rate,
                         interval, dir);
                 default -> throw new CommandLine.ParameterException(new CommandLine(this),
                         "no path " + path + ": direct or http");
@@ -408,17 +407,5 @@ public final class GatewayLoadBenchmark implements Callable<Integer> {
     private static PlaceOrder placeOrder(String customer) {
         return new PlaceOrder(customer, List.of(new OrderLine("MARGHERITA", PizzaSize.LARGE, 1)),
                 new Address("Via Roma 1", "Napoli", "80100"), null);
-    }
-
-    /** The sample users' tokens, from the gateway's logins file. */
-    private static Map<String, String> tokens(Path logins) throws Exception {
-        Map<String, String> tokens = new TreeMap<>();
-        for (String line : Files.readAllLines(logins)) {
-            if (!line.startsWith("#")) {
-                String[] words = line.split(" ");
-                tokens.put(words[0], words[1]);
-            }
-        }
-        return tokens;
     }
 }

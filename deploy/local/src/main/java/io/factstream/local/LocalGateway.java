@@ -11,7 +11,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 import io.factstream.catalog.Role;
 import io.factstream.gateway.auth.Users;
@@ -98,10 +100,21 @@ public final class LocalGateway {
 
     /** How to log in, with one customer's token. */
     public String howToLogIn() throws LocalPlatformException {
+        return "log in as customer-1 with token " + tokens().getOrDefault("customer-1", "?")
+                + "; every user's token is in " + logins();
+    }
+
+    /** Every sample user's token, by user id, as {@link #logins()} lists them. */
+    public Map<String, String> tokens() throws LocalPlatformException {
         try {
-            String[] first = Files.readAllLines(logins()).stream().filter(line -> line.startsWith("customer-1 "))
-                    .findFirst().orElse("customer-1 ?").split(" ");
-            return "log in as " + first[0] + " with token " + first[1] + "; every user's token is in " + logins();
+            Map<String, String> tokens = new TreeMap<>();
+            for (String line : Files.readAllLines(logins())) {
+                String[] words = line.split(" ");
+                if (!line.startsWith("#") && words.length >= 2) {
+                    tokens.put(words[0], words[1]);
+                }
+            }
+            return tokens;
         } catch (IOException e) {
             throw new LocalPlatformException("cannot read " + logins() + ": " + e.getMessage(), e);
         }
