@@ -65,8 +65,9 @@ public final class AggregateJob implements Callable<Integer> {
                                                          BoundedContext context, AggregateSettings settings,
                                                          SerializableSupplier<Decider<S>> decider) {
         AggregateUids uids = new AggregateUids(context);
+        String name = context.id() + "-aggregate";
         AggregateTopology.Outputs outputs = new AggregateTopology<>(context, settings, decider).apply(
-                options.input(context.id() + "-aggregate").read(env, new LoggedCommandDecoder(),
+                options.input(name).read(env, new LoggedCommandDecoder(),
                         List.of(context.commandsTopic()), AggregateTopology.LOG_ORDER, uids.source()));
 
         KafkaOutput kafka = options.output();
@@ -82,7 +83,7 @@ public final class AggregateJob implements Callable<Integer> {
                         .timestamp(rejection -> KafkaOutput.recordTimestamp(rejection.getCreationTimestamp()))
                         .build(),
                 uids.rejectionsSink(), context.rejectionsTopic());
-        kafka.write(outputs.deadLetters(), new DeadLetterSerializer(context.deadLetterTopic()), uids.deadLetterSink(),
-                context.deadLetterTopic());
+        kafka.write(outputs.deadLetters(), new DeadLetterSerializer(name, context.deadLetterTopic()),
+                uids.deadLetterSink(), context.deadLetterTopic());
     }
 }

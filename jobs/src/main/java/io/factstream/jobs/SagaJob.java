@@ -72,7 +72,8 @@ public final class SagaJob implements Callable<Integer> {
                                                          SerializableSupplier<SagaDefinition<S>> definition) {
         SagaTopology<S> topology = new SagaTopology<>(definition, options.timeHorizon());
         SagaUids uids = topology.uids();
-        JobInput input = options.input(definition.get().name() + "-saga");
+        String name = definition.get().name() + "-saga";
+        JobInput input = options.input(name);
         SagaTopology.Outputs outputs = topology.apply(
                 input.read(env, CatalogRecordDeserializer.forType(EventEnvelope.class),
                         Arrays.stream(BoundedContext.values()).map(BoundedContext::eventsTopic).toList(),
@@ -90,7 +91,8 @@ public final class SagaJob implements Callable<Integer> {
                         .build(),
                 uids.commandsSink(), "commands");
         kafka.write(outputs.deadLetters(),
-                new DeadLetterSerializer(letter -> BoundedContext.ofTopic(letter.getSourceTopic()).deadLetterTopic()),
+                new DeadLetterSerializer(name,
+                        letter -> BoundedContext.ofTopic(letter.getSourceTopic()).deadLetterTopic()),
                 uids.deadLetterSink(), "dead letters");
     }
 }

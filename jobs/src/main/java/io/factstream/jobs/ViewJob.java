@@ -32,6 +32,9 @@ import picocli.CommandLine;
         description = "Runs the read models: events in, view rows out.")
 public final class ViewJob implements Callable<Integer> {
 
+    /** The name the job reads under and signs its dead letters with. */
+    static final String NAME = "views";
+
     @Mixin
     JobOptions options;
 
@@ -49,7 +52,7 @@ public final class ViewJob implements Callable<Integer> {
 
     /** Adds the view job's sources, topology and sinks to the environment, for these views. */
     public static void define(StreamExecutionEnvironment env, JobOptions options, List<ViewDefinition<?>> views) {
-        ViewTopology.Outputs outputs = new ViewTopology(views).apply(options.input("views").read(env,
+        ViewTopology.Outputs outputs = new ViewTopology(views).apply(options.input(NAME).read(env,
                 CatalogRecordDeserializer.forType(EventEnvelope.class),
                 Arrays.stream(BoundedContext.values()).map(BoundedContext::eventsTopic).toList(),
                 ViewTopology.SEQUENCE_ORDER, ViewUids.eventsSource()));
@@ -69,7 +72,8 @@ public final class ViewJob implements Callable<Integer> {
                         .build(),
                 ViewUids.latestSink(), "latest");
         kafka.write(outputs.deadLetters(),
-                new DeadLetterSerializer(letter -> BoundedContext.ofTopic(letter.getSourceTopic()).deadLetterTopic()),
+                new DeadLetterSerializer(NAME,
+                        letter -> BoundedContext.ofTopic(letter.getSourceTopic()).deadLetterTopic()),
                 ViewUids.deadLetterSink(), "dead letters");
     }
 

@@ -99,8 +99,8 @@ class AggregateFailureITCase {
 
         assertThat(InjectedFailures.DECISIONS.pending()).as("every injected failure happened").isEmpty();
         List<ConsumerRecord<byte[], byte[]>> events = KAFKA.readCommitted(List.of(context.eventsTopic()));
-        AuditReport report = new InvariantAuditor().audit(KAFKA.readCommitted(List.of(context.commandsTopic())),
-                events, KAFKA.readCommitted(List.of(context.rejectionsTopic())),
+        AuditReport report = new InvariantAuditor().audit(context,
+                KAFKA.readCommitted(List.of(context.commandsTopic())), events, KAFKA.readCommitted(List.of(context.rejectionsTopic())),
                 KAFKA.readCommitted(List.of(context.deadLetterTopic())));
         assertThat(report.problems()).as(String.join("\n", report.lines())).isEmpty();
         ExpectedOutcomes expected = ExpectedOutcomes.of(context, commands, SETTINGS);

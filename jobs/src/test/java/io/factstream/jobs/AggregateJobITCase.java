@@ -55,7 +55,7 @@ class AggregateJobITCase {
         runBounded(KAFKA.bootstrapServers(), context, null);
 
         Outputs outputs = Outputs.read(context);
-        AuditReport report = new InvariantAuditor().audit(outputs.commands, outputs.events, outputs.rejections,
+        AuditReport report = new InvariantAuditor().audit(context, outputs.commands, outputs.events, outputs.rejections,
                 outputs.deadLetters);
         assertThat(report.problems()).as(String.join("\n", report.lines())).isEmpty();
         assertThat(report.distinctCommands()).isEqualTo(report.answeredByEvents() + report.answeredByRejection());

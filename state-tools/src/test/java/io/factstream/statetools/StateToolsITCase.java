@@ -255,7 +255,7 @@ class StateToolsITCase {
     }
 
     private static AuditReport audit() {
-        return new InvariantAuditor().audit(KAFKA.readCommitted(List.of(PAYMENTS.commandsTopic())),
+        return new InvariantAuditor().audit(PAYMENTS, KAFKA.readCommitted(List.of(PAYMENTS.commandsTopic())),
                 KAFKA.readCommitted(List.of(PAYMENTS.eventsTopic())),
                 KAFKA.readCommitted(List.of(PAYMENTS.rejectionsTopic())),
                 KAFKA.readCommitted(List.of(PAYMENTS.deadLetterTopic())));

@@ -37,7 +37,8 @@ import io.factstream.kafka.read.CommittedReader;
  * saga sent for it has its answer (invariant 1 of {@code docs/architecture.md} makes one arrive for each).
  *
  * @param outcomes      each placed order's outcome (COMPLETED, REJECTED, CANCELLED &lt;reason&gt;), or OPEN
- * @param sagasOpen     orders whose saga has not finished
+ * @param openSagas     the orders whose saga has not finished, each with the business time of the latest record
+ *                      about it (an event, a command the saga sent, a rejection)
  * @param toppedUpCents money put into wallets
  * @param balanceCents  money in wallets now, as the wallets last reported their balances
  * @param capturedCents money taken for orders
@@ -45,7 +46,8 @@ import io.factstream.kafka.read.CommittedReader;
  * @param refundedCents captured money paid back
  * @param heldCents     money still held for orders
  */
-public record PlatformSummary(Map<String, String> outcomes, int sagasOpen, long toppedUpCents, long balanceCents,
+public record PlatformSummary(Map<String, String> outcomes, Map<String, Instant> openSagas, long toppedUpCents,
+                              long balanceCents,
                               long capturedCents, long releasedCents, long refundedCents, long heldCents) {
 
     private static final SingleObjectCodec<EventEnvelope> EVENTS = SingleObjectCodec.forType(EventEnvelope.class);
@@ -91,8 +93,11 @@ public record PlatformSummary(Map<String, String> outcomes, int sagasOpen, long 
         long refunded = 0;
         long authorized = 0;
         Map<String, long[]> balances = new HashMap<>(); // wallet -> {sequence number, balance it reported}
+        Map<String, Instant> latest = new HashMap<>(); // order id or correlation id -> latest business time
         for (EventEnvelope event : decode(reader.readAll(events), EVENTS)) {
             answered.add(event.getCausationId());
+            latest.merge(event.getCorrelationId(), event.getCreationTimestamp(), PlatformSummary::later);
+            latest.merge(event.getAggregateId(), event.getCreationTimestamp(), PlatformSummary::later);
             Object data = event.getEventData();
             if (data instanceof OrderPlaced) {
                 outcomes.putIfAbsent(event.getAggregateId(), "OPEN");
@@ -117,23 +122,60 @@ public record PlatformSummary(Map<String, String> outcomes, int sagasOpen, long 
                 reportBalance(balances, event, payment.getBalanceCents());
             }
         }
-        decode(reader.readAll(rejections), REJECTIONS).forEach(r -> answered.add(r.getCommandId()));
-        Map<String, Boolean> sagaWaiting = new HashMap<>();
+        for (CommandRejected rejection : decode(reader.readAll(rejections), REJECTIONS)) {
+            answered.add(rejection.getCommandId());
+            latest.merge(rejection.getCorrelationId(), rejection.getCreationTimestamp(), PlatformSummary::later);
+        }
+        Set<String> sagaWaiting = new HashSet<>();
         for (CommandEnvelope command : decode(reader.readAll(commands), COMMANDS)) {
-            if (command.getUserId().equals(OrderFulfilment.NAME) && !answered.contains(command.getCommandId())) {
-                sagaWaiting.put(command.getCorrelationId(), true);
+            if (command.getUserId().equals(OrderFulfilment.NAME)) {
+                latest.merge(command.getCorrelationId(), command.getCreationTimestamp(), PlatformSummary::later);
+                if (!answered.contains(command.getCommandId())) {
+                    sagaWaiting.add(command.getCorrelationId());
+                }
             }
         }
-        int open = (int) outcomes.entrySet().stream()
-                .filter(o -> o.getValue().equals("OPEN") || sagaWaiting.containsKey(o.getKey())).count();
+        Map<String, Instant> open = new TreeMap<>();
+        outcomes.forEach((order, outcome) -> {
+            if (outcome.equals("OPEN") || sagaWaiting.contains(order)) {
+                open.put(order, latest.get(order));
+            }
+        });
         long inWallets = balances.values().stream().mapToLong(b -> b[1]).sum();
         return new PlatformSummary(outcomes, open, toppedUp, inWallets, captured, released, refunded,
                 authorized - captured - released);
     }
 
+    /** How many orders' sagas have not finished. */
+    public int sagasOpen() {
+        return openSagas.size();
+    }
+
+    /**
+     * The orders whose saga has not finished and about which nothing happened for longer than {@code deadline}
+     * before {@code now}: with every wait of the saga bounded by a timeout, one of them is stuck.
+     */
+    public List<String> sagasPastDeadline(Instant now, Duration deadline) {
+        return openSagas.entrySet().stream().filter(open -> open.getValue().plus(deadline).isBefore(now))
+                .map(Map.Entry::getKey).toList();
+    }
+
     /** Whether the books balance: nothing held any more, and every cent topped up is in a wallet or was paid. */
     public boolean moneyConserved() {
-        return heldCents == 0 && toppedUpCents == balanceCents + capturedCents - refundedCents;
+        return heldCents == 0 && booksBalance();
+    }
+
+    /**
+     * Whether the books balance while sagas may still be at work: every cent topped up is in a wallet or was paid,
+     * and money is held only for orders whose saga has not finished.
+     */
+    public boolean booksBalance() {
+        return toppedUpCents == balanceCents + capturedCents - refundedCents
+                && heldCents >= 0 && (heldCents == 0 || !openSagas.isEmpty());
+    }
+
+    private static Instant later(Instant a, Instant b) {
+        return a.isAfter(b) ? a : b;
     }
 
     private static void reportBalance(Map<String, long[]> balances, EventEnvelope event, long balance) {
@@ -153,12 +195,12 @@ public record PlatformSummary(Map<String, String> outcomes, int sagasOpen, long 
     /** The summary for people. */
     public List<String> lines() {
         List<String> lines = new ArrayList<>();
-        lines.add(String.format("%d orders, %d sagas still at work", outcomes.size(), sagasOpen));
+        lines.add(String.format("%d orders, %d sagas still at work", outcomes.size(), sagasOpen()));
         outcomeCounts().forEach((outcome, count) -> lines.add(String.format("  %-28s %6d", outcome, count)));
         lines.add(String.format("money: %s topped up, %s in wallets, %s captured, %s refunded, %s released, %s still "
                         + "held: %s", euros(toppedUpCents), euros(balanceCents), euros(capturedCents),
                 euros(refundedCents), euros(releasedCents), euros(heldCents),
-                moneyConserved() ? "the books balance" : "THE BOOKS DO NOT BALANCE"));
+                booksBalance() ? "the books balance" : "THE BOOKS DO NOT BALANCE"));
         return lines;
     }
 

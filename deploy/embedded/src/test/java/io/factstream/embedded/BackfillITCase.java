@@ -36,6 +36,7 @@ import io.factstream.jobs.JobOptions;
 import io.factstream.jobs.SagaJob;
 import io.factstream.jobs.ViewJob;
 import io.factstream.kafka.dump.TopicDump;
+import io.factstream.kafka.audit.PlatformAudit;
 import io.factstream.kafka.read.CommittedReader;
 import io.factstream.kafka.topics.TopicAdmin;
 import io.factstream.kernel.aggregate.AggregateSettings;
@@ -73,7 +74,7 @@ class BackfillITCase {
         new WorldFeeder(platform.bootstrapServers()).feed(world, Duration.ofSeconds(60));
         platform.awaitSagasFinished(WorldPlay.plannedOutcomes(world).size(), Duration.ofMinutes(4));
         CommittedReader live = new CommittedReader(platform.bootstrapServers(), WAIT);
-        await().atMost(WAIT).untilAsserted(() -> assertThat(PlatformChecks.auditProblems(live))
+        await().atMost(WAIT).untilAsserted(() -> assertThat(PlatformAudit.of(live).problems())
                 .as("every command answered").isEmpty());
 
         commandLog = dir.resolve("commands.avro");

@@ -14,6 +14,7 @@ import io.factstream.catalog.BoundedContext;
 import io.factstream.domain.Deciders;
 import io.factstream.domain.fulfilment.OrderFulfilment;
 import io.factstream.jobs.InjectedFailures;
+import io.factstream.kafka.audit.PlatformAudit;
 import io.factstream.kafka.read.CommittedReader;
 import io.factstream.kernel.aggregate.Decider;
 import io.factstream.kernel.saga.SagaDefinition;
@@ -48,8 +49,8 @@ class PlatformFailureITCase {
             assertThat(fed.neverSent()).isEmpty();
             assertThat(summary.outcomes()).isEqualTo(planned);
             assertThat(summary.moneyConserved()).as(String.join("\n", summary.lines())).isTrue();
-            assertThat(PlatformChecks.auditProblems(new CommittedReader(platform.bootstrapServers(),
-                    Duration.ofSeconds(30)))).isEmpty();
+            assertThat(PlatformAudit.of(new CommittedReader(platform.bootstrapServers(),
+                    Duration.ofSeconds(30))).problems()).isEmpty();
         }
     }
 

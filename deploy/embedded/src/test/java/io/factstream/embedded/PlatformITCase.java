@@ -24,6 +24,7 @@ import io.factstream.catalog.CommandEnvelope;
 import io.factstream.catalog.wire.SingleObjectCodec;
 import io.factstream.domain.fulfilment.OrderFulfilment;
 import io.factstream.jobs.SagaJob;
+import io.factstream.kafka.audit.PlatformAudit;
 import io.factstream.kafka.read.CommittedReader;
 import io.factstream.testdata.PlatformSummary;
 import io.factstream.testdata.World;
@@ -70,8 +71,8 @@ class PlatformITCase {
         assertThat(summary.moneyConserved()).as(String.join("\n", summary.lines())).isTrue();
         assertThat(summary.capturedCents()).isPositive();
         assertThat(summary.releasedCents()).isPositive();
-        assertThat(PlatformChecks.auditProblems(new CommittedReader(platform.bootstrapServers(),
-                Duration.ofSeconds(30)))).isEmpty();
+        assertThat(PlatformAudit.of(new CommittedReader(platform.bootstrapServers(),
+                Duration.ofSeconds(30))).problems()).isEmpty();
     }
 
     @Test

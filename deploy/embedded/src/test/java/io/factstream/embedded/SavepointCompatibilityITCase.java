@@ -49,6 +49,7 @@ import io.factstream.domain.views.CustomerOrdersProjection;
 import io.factstream.domain.views.KitchenQueueProjection;
 import io.factstream.domain.views.OrderStatusProjection;
 import io.factstream.kafka.dump.TopicDump;
+import io.factstream.kafka.audit.PlatformAudit;
 import io.factstream.kafka.read.CommittedReader;
 import io.factstream.kafka.read.MemoryImage;
 import io.factstream.kafka.read.ViewHistory;
@@ -107,7 +108,7 @@ class SavepointCompatibilityITCase {
             PlatformSummary summary = platform.awaitSagasFinished(planned.size(), Duration.ofMinutes(3));
             assertThat(summary.outcomes()).as("the outcomes across the two versions").isEqualTo(planned);
             assertThat(summary.moneyConserved()).as(String.join("\n", summary.lines())).isTrue();
-            assertThat(PlatformChecks.auditProblems(new CommittedReader(kafka, Duration.ofSeconds(30)))).isEmpty();
+            assertThat(PlatformAudit.of(new CommittedReader(kafka, Duration.ofSeconds(30))).problems()).isEmpty();
 
             List<EventEnvelope> after = events(kafka);
             EventEnvelope toppedUp = after.stream().filter(e -> e.getCausationId().equals(topUp.getCommandId()))

@@ -3,6 +3,9 @@ package io.factstream.local;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Random;
 import java.util.function.Consumer;
@@ -10,27 +13,48 @@ import java.util.function.Consumer;
 import io.factstream.jobs.PlatformJob;
 
 /**
- * The seed's Chaos Monkey for the local platform: at seeded random moments it kills the TaskManager process with
- * SIGKILL (and, if asked, now and then the broker instead), starts a new one, and waits until every job has
+ * The seed's Chaos Monkey for the local platform: at seeded random moments it kills the TaskManager or the broker
+ * process with SIGKILL, as its plan says, starts a new one, and waits until every job has
  * completed a checkpoint since the kill (it processes again, and commits) before it picks the next moment, so that
  * each kill hits a working platform. The same seed makes the same pauses and picks the same targets, which makes a
  * failed run repeatable.
  */
 public final class ChaosMonkey {
 
+    /** A process the monkey kills. */
+    public enum Target {
+        TASKMANAGER, BROKER;
+
+        /** The target's name on command lines and in reports. */
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
     /**
      * What to do.
      *
-     * @param kills    how many processes to kill, one after the other
+     * @param seed     the seed of the pauses
+     * @param targets  what to kill, one after the other
      * @param minPause the shortest time between the platform running again and the next kill
      * @param maxPause the longest
-     * @param broker   whether the broker is a target too (one kill in three)
      */
-    public record Plan(long seed, int kills, Duration minPause, Duration maxPause, boolean broker) {
+    public record Plan(long seed, List<Target> targets, Duration minPause, Duration maxPause) {
         public Plan {
-            if (kills < 1 || minPause.isNegative() || maxPause.compareTo(minPause) < 0) {
+            targets = List.copyOf(targets);
+            if (targets.isEmpty() || minPause.isNegative() || maxPause.compareTo(minPause) < 0) {
                 throw new IllegalArgumentException("a plan needs at least one kill and 0 <= min pause <= max pause");
             }
+        }
+
+        /** {@code kills} TaskManager kills; with {@code broker}, the seed makes one kill in three the broker's. */
+        public static Plan drawn(long seed, int kills, Duration minPause, Duration maxPause, boolean broker) {
+            Random random = new Random(seed ^ 0x5DEECE66DL);
+            List<Target> targets = new ArrayList<>();
+            for (int i = 0; i < kills; i++) {
+                targets.add(broker && random.nextInt(3) == 0 ? Target.BROKER : Target.TASKMANAGER);
+            }
+            return new Plan(seed, targets, minPause, maxPause);
         }
     }
 
@@ -54,14 +78,13 @@ public final class ChaosMonkey {
     /** Runs the plan, telling {@code log} about each kill as it happens; returns how many kills were made. */
     public int run(Plan plan, Consumer<Kill> log) throws LocalPlatformException {
         Random random = new Random(plan.seed());
-        for (int i = 0; i < plan.kills(); i++) {
+        for (Target target : plan.targets()) {
             long spread = plan.maxPause().toMillis() - plan.minPause().toMillis();
             long pause = plan.minPause().toMillis() + (spread == 0 ? 0 : (long) (random.nextDouble() * spread));
-            boolean broker = plan.broker() && random.nextInt(3) == 0;
             idle(Duration.ofMillis(pause));
-            log.accept(broker ? killBroker() : killTaskManager());
+            log.accept(target == Target.BROKER ? killBroker() : killTaskManager());
         }
-        return plan.kills();
+        return plan.targets().size();
     }
 
     private Kill killTaskManager() throws LocalPlatformException {
@@ -74,7 +97,7 @@ public final class ChaosMonkey {
             throw new LocalPlatformException("cannot restart the TaskManager: " + e.getMessage(), e);
         }
         awaitCheckpointsSince(start);
-        return new Kill("taskmanager", pid, Duration.between(start, Instant.now()));
+        return new Kill(Target.TASKMANAGER.id(), pid, Duration.between(start, Instant.now()));
     }
 
     private Kill killBroker() throws LocalPlatformException {
@@ -83,7 +106,7 @@ public final class ChaosMonkey {
                 .orElseThrow(() -> new LocalPlatformException("no broker runs; start the platform with up"));
         platform.kafka().start(timeout);
         awaitCheckpointsSince(start);
-        return new Kill("broker", pid, Duration.between(start, Instant.now()));
+        return new Kill(Target.BROKER.id(), pid, Duration.between(start, Instant.now()));
     }
 
     /** Waits until every job has completed a checkpoint acknowledged after {@code since}. */

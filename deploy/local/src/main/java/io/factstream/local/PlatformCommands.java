@@ -4,15 +4,15 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
-import io.factstream.catalog.BoundedContext;
 import io.factstream.jobs.PlatformJob;
-import io.factstream.kafka.audit.AuditReport;
-import io.factstream.kafka.audit.InvariantAuditor;
+import io.factstream.kafka.audit.PlatformAudit;
 import io.factstream.kafka.read.CommittedReader;
 import io.factstream.testdata.PlatformSummary;
 import io.factstream.testdata.World;
@@ -301,8 +301,8 @@ final class PlatformCommands {
     }
 
     @Command(name = "chaos", mixinStandardHelpOptions = true,
-            description = "Kills the TaskManager (and with --broker now and then the broker) at seeded random "
-                    + "moments and starts it again, waiting for the jobs to recover each time.")
+            description = "Kills the TaskManager (and with --broker now and then the broker, or the --targets "
+                    + "given) at seeded random moments and starts it again, waiting for the jobs to recover each time.")
     static final class Chaos extends PlatformCommand {
         @Option(names = "--kills", defaultValue = "3", description = "How many kills (default: ${DEFAULT-VALUE}).")
         int kills;
@@ -321,10 +321,18 @@ final class PlatformCommands {
         @Option(names = "--broker", description = "Kill the broker too, one kill in three.")
         boolean broker;
 
+        @Option(names = "--targets", split = ",", paramLabel = "TARGET", converter = TargetConverter.class,
+                description = "Exactly these kills in this order, instead of --kills and --broker: taskmanager or "
+                        + "broker, e.g. taskmanager,broker,taskmanager.")
+        List<ChaosMonkey.Target> targets;
+
         @Override
         public Integer call() throws LocalPlatformException {
+            ChaosMonkey.Plan plan = targets == null
+                    ? ChaosMonkey.Plan.drawn(seed, kills, minPause, maxPause, broker)
+                    : new ChaosMonkey.Plan(seed, targets, minPause, maxPause);
             ChaosMonkey monkey = new ChaosMonkey(options.platform(), options.timeout);
-            int made = monkey.run(new ChaosMonkey.Plan(seed, kills, minPause, maxPause, broker), kill -> {
+            int made = monkey.run(plan, kill -> {
                 out().println(kill);
                 out().flush();
             });
@@ -334,35 +342,53 @@ final class PlatformCommands {
     }
 
     @Command(name = "audit", mixinStandardHelpOptions = true,
-            description = {"Reads every topic with read_committed and checks the invariants of docs/architecture.md: one outcome per "
-                    + "command, contiguous sequence numbers, no duplicate, every undecodable record on the DLQ, "
-                    + "every saga finished.", "Exit code 1 when something is wrong."})
+            description = {"Reads every topic with read_committed and checks the invariants of docs/architecture.md: "
+                    + "one outcome per command, contiguous sequence numbers, no duplicate, every undecodable record "
+                    + "on the DLQ, view versions contiguous, no saga stuck, the books balanced.",
+                    "Exit code 1 when something is wrong."})
     static final class Audit extends PlatformCommand {
+        @Option(names = "--saga-deadline", paramLabel = "DURATION",
+                description = "An open saga about which nothing happened for this long is stuck (default: the "
+                        + "saga timeout plus one minute, for restarts).")
+        Duration sagaDeadline;
+
         @Override
-        public Integer call() throws InterruptedException {
+        public Integer call() {
             String servers = options.platform().kafka().bootstrapServers();
             List<String> lines = new ArrayList<>();
-            boolean ok = audit(servers, options.timeout, lines);
+            boolean ok = audit(servers, options.timeout,
+                    sagaDeadline != null ? sagaDeadline : options.sagaTimeout.plusMinutes(1), lines);
             print(lines);
             return ok ? 0 : 1;
         }
     }
 
-    /** The audit of every context and of the sagas, a report line by line; true when every invariant holds. */
-    static boolean audit(String bootstrapServers, Duration timeout, List<String> report) {
-        CommittedReader topics = new CommittedReader(bootstrapServers, timeout);
-        boolean ok = true;
-        for (BoundedContext context : BoundedContext.values()) {
-            AuditReport audit = new InvariantAuditor().audit(topics, context);
-            report.add(context.id() + ":");
-            audit.lines().forEach(line -> report.add("  " + line));
-            ok &= audit.ok();
-        }
+    /**
+     * The audit of every context, every view and the sagas, a report line by line; true when every invariant
+     * holds, no open saga has been idle for longer than {@code sagaDeadline} and the books balance.
+     */
+    static boolean audit(String bootstrapServers, Duration timeout, Duration sagaDeadline, List<String> report) {
+        PlatformAudit audit = PlatformAudit.of(new CommittedReader(bootstrapServers, timeout));
+        report.addAll(audit.lines());
         PlatformSummary summary = PlatformSummary.read(bootstrapServers);
-        report.add("sagas: " + summary.outcomes().size() + " orders, " + summary.sagasOpen() + " still open");
+        List<String> stuck = summary.sagasPastDeadline(Instant.now(), sagaDeadline);
+        report.add("sagas: " + summary.outcomes().size() + " orders, " + summary.sagasOpen() + " still open, "
+                + stuck.size() + " idle for longer than " + sagaDeadline + (stuck.isEmpty() ? ""
+                : " (" + String.join(", ", stuck.subList(0, Math.min(stuck.size(), 10)))
+                + (stuck.size() > 10 ? ", ..." : "") + ")"));
         summary.lines().forEach(line -> report.add("  " + line));
+        boolean ok = audit.ok() && stuck.isEmpty() && summary.booksBalance();
         report.add(ok ? "every invariant holds" : "INVARIANTS VIOLATED");
         return ok;
+    }
+
+    static final class TargetConverter implements CommandLine.ITypeConverter<ChaosMonkey.Target> {
+        @Override
+        public ChaosMonkey.Target convert(String value) {
+            return Arrays.stream(ChaosMonkey.Target.values()).filter(t -> t.id().equals(value)).findFirst()
+                    .orElseThrow(() -> new CommandLine.TypeConversionException(
+                            "'" + value + "' is neither taskmanager nor broker"));
+        }
     }
 
     static final class JobConverter implements CommandLine.ITypeConverter<PlatformJob> {

@@ -20,15 +20,20 @@ import io.factstream.log.DeadLetter;
  */
 public final class DeadLetterSerializer implements KafkaRecordSerializationSchema<DeadLetter> {
 
+    private final String writer;
     private final SerializableFunction<DeadLetter, String> topic;
 
-    /** Every dead letter goes to this topic. */
-    public DeadLetterSerializer(String topic) {
-        this.topic = letter -> topic;
+    /** The dead letters of the job named {@code writer} all go to this topic. */
+    public DeadLetterSerializer(String writer, String topic) {
+        this(writer, letter -> topic);
     }
 
-    /** Each dead letter goes to the topic chosen from it, e.g. the DLQ of its source topic's context. */
-    public DeadLetterSerializer(SerializableFunction<DeadLetter, String> topic) {
+    /**
+     * The dead letters of the job named {@code writer} each go to the topic chosen from it, e.g. the DLQ of its
+     * source topic's context.
+     */
+    public DeadLetterSerializer(String writer, SerializableFunction<DeadLetter, String> topic) {
+        this.writer = writer;
         this.topic = topic;
     }
 
@@ -39,7 +44,8 @@ public final class DeadLetterSerializer implements KafkaRecordSerializationSchem
                 header(DeadLetterHeaders.ERROR_TYPE, letter.getErrorType()),
                 header(DeadLetterHeaders.SOURCE_TOPIC, letter.getSourceTopic()),
                 header(DeadLetterHeaders.SOURCE_PARTITION, String.valueOf(letter.getSourcePartition())),
-                header(DeadLetterHeaders.SOURCE_OFFSET, String.valueOf(letter.getSourceOffset())));
+                header(DeadLetterHeaders.SOURCE_OFFSET, String.valueOf(letter.getSourceOffset())),
+                header(DeadLetterHeaders.WRITER, writer));
         return new ProducerRecord<>(topic.apply(letter), null, letter.getSourceTimestamp().toEpochMilli(),
                 bytes(letter.getKey()), bytes(letter.getValue()), headers);
     }

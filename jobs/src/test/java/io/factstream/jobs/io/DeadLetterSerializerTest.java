@@ -27,7 +27,7 @@ class DeadLetterSerializerTest {
                 .setErrorType("org.apache.avro.message.BadHeaderException")
                 .build();
 
-        ProducerRecord<byte[], byte[]> record = new DeadLetterSerializer("kitchen.dlq").serialize(letter, null, null);
+        ProducerRecord<byte[], byte[]> record = new DeadLetterSerializer("kitchen-aggregate", "kitchen.dlq").serialize(letter, null, null);
 
         assertThat(record.topic()).isEqualTo("kitchen.dlq");
         assertThat(record.key()).isEqualTo("ticket-9".getBytes(UTF_8));
@@ -38,6 +38,7 @@ class DeadLetterSerializerTest {
         assertThat(header(record, DeadLetterHeaders.SOURCE_TOPIC)).isEqualTo("kitchen.commands");
         assertThat(header(record, DeadLetterHeaders.SOURCE_PARTITION)).isEqualTo("1");
         assertThat(header(record, DeadLetterHeaders.SOURCE_OFFSET)).isEqualTo("99");
+        assertThat(header(record, DeadLetterHeaders.WRITER)).isEqualTo("kitchen-aggregate");
     }
 
     @Test
@@ -47,7 +48,7 @@ class DeadLetterSerializerTest {
                 .setSourceTimestamp(Instant.EPOCH).setReason("no value (null)").setErrorType("NO_VALUE")
                 .build();
 
-        ProducerRecord<byte[], byte[]> record = new DeadLetterSerializer("kitchen.dlq").serialize(letter, null, null);
+        ProducerRecord<byte[], byte[]> record = new DeadLetterSerializer("kitchen-aggregate", "kitchen.dlq").serialize(letter, null, null);
 
         assertThat(record.key()).isNull();
         assertThat(record.value()).isNull();

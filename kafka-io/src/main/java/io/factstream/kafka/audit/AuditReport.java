@@ -2,6 +2,9 @@ package io.factstream.kafka.audit;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * What an {@link InvariantAuditor} found on one context's topics, read with {@code read_committed}.
@@ -12,7 +15,7 @@ import java.util.List;
  * @param answeredByEvents  commands answered by at least one event
  * @param answeredByRejection commands answered by exactly one rejection and no event
  * @param undecodable       command records that do not decode
- * @param deadLetters       records on the DLQ topic
+ * @param deadLetters       records on the DLQ topic, by the job that wrote them
  * @param events            records on the events topic
  * @param rejections        records on the rejections topic
  * @param sequenceGaps      events whose sequence number is not the one due for their aggregate (a gap, a repeat or
@@ -21,10 +24,11 @@ import java.util.List;
  * @param problems          every violation of an invariant, one line each; empty when all hold
  */
 public record AuditReport(long commandRecords, long distinctCommands, long resentCommands, long answeredByEvents,
-                          long answeredByRejection, long undecodable, long deadLetters, long events, long rejections,
-                          long sequenceGaps, long repeatedEventIds, List<String> problems) {
+                          long answeredByRejection, long undecodable, Map<String, Long> deadLetters, long events,
+                          long rejections, long sequenceGaps, long repeatedEventIds, List<String> problems) {
 
     public AuditReport {
+        deadLetters = Map.copyOf(deadLetters);
         problems = List.copyOf(problems);
     }
 
@@ -40,8 +44,11 @@ public record AuditReport(long commandRecords, long distinctCommands, long resen
                 distinctCommands, resentCommands, undecodable));
         lines.add(String.format("outcomes: %d by events, %d by one rejection, %d unanswered or answered twice",
                 answeredByEvents, answeredByRejection, distinctCommands - answeredByEvents - answeredByRejection));
-        lines.add(String.format("topics:   %d events, %d rejections, %d dead letters", events, rejections,
-                deadLetters));
+        String byWriter = deadLetters.isEmpty() ? "" : new TreeMap<>(deadLetters).entrySet().stream()
+                .map(writer -> writer.getValue() + " by " + writer.getKey())
+                .collect(Collectors.joining(", ", " (", ")"));
+        lines.add(String.format("topics:   %d events, %d rejections, %d dead letters%s", events, rejections,
+                deadLetters.values().stream().mapToLong(Long::longValue).sum(), byWriter));
         lines.add(String.format("events:   %d sequence gaps, %d duplicates", sequenceGaps, repeatedEventIds));
         lines.add(problems.isEmpty() ? "invariants hold" : problems.size() + " problems:");
         problems.forEach(p -> lines.add("  " + p));

@@ -9,7 +9,9 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -19,6 +21,7 @@ import io.factstream.catalog.BoundedContext;
 import io.factstream.catalog.CommandEnvelope;
 import io.factstream.catalog.CommandRejected;
 import io.factstream.catalog.EventEnvelope;
+import io.factstream.catalog.Role;
 import io.factstream.catalog.wire.SingleObjectCodec;
 import io.factstream.catalog.wire.UndecodableRecordException;
 import io.factstream.kafka.dlq.DeadLetterHeaders;
@@ -31,7 +34,12 @@ import io.factstream.kafka.read.CommittedReader;
  *   <li>every distinct command (aggregate id and command id) has events carrying its id as causation id, or
  *       exactly one rejection: never both, never neither; a resent command gets nothing more;</li>
  *   <li>every undecodable command record is on the DLQ, with a reason, pointing back at its offset;</li>
- *   <li>per aggregate, the events' sequence numbers run 1, 2, 3, ... in log order, and no event id repeats.</li>
+ *   <li>per aggregate, the events' sequence numbers run 1, 2, 3, ... in log order, and no event id repeats;</li>
+ *   <li>a saga writes each of its commands once: a client may resend a command (the aggregate ignores the copy),
+ *       the saga's exactly-once output never does;</li>
+ *   <li>a dead letter names the job that wrote it ({@link DeadLetterHeaders#WRITER}): the aggregate job's are for
+ *       command records, those of the jobs that read the event store (sagas, views) for event or rejection records;
+ *       each points at a record that does not decode, once per job.</li>
  * </ul>
  *
  * <p>It knows nothing of the domain: it audits any aggregate job, live or after a chaos run.
@@ -44,16 +52,20 @@ public final class InvariantAuditor {
 
     /** Audits what one context's topics hold, all of it, as {@code read_committed} consumers see it. */
     public AuditReport audit(CommittedReader topics, BoundedContext context) {
-        return audit(topics.readAll(List.of(context.commandsTopic())), topics.readAll(List.of(context.eventsTopic())),
+        return audit(context, topics.readAll(List.of(context.commandsTopic())),
+                topics.readAll(List.of(context.eventsTopic())),
                 topics.readAll(List.of(context.rejectionsTopic())),
                 topics.readAll(List.of(context.deadLetterTopic())));
     }
 
     /** Audits the records of one context's commands, events, rejections and DLQ topics, each in partition order. */
-    public AuditReport audit(List<ConsumerRecord<byte[], byte[]>> commands,
+    public AuditReport audit(BoundedContext context,
+                             List<ConsumerRecord<byte[], byte[]>> commands,
                              List<ConsumerRecord<byte[], byte[]>> events,
                              List<ConsumerRecord<byte[], byte[]>> rejections,
                              List<ConsumerRecord<byte[], byte[]>> deadLetters) {
+        String commandsTopic = context.commandsTopic();
+        Set<String> outcomeTopics = Set.of(context.eventsTopic(), context.rejectionsTopic());
         List<String> problems = new ArrayList<>();
 
         Set<String> distinct = new LinkedHashSet<>();
@@ -62,7 +74,13 @@ public final class InvariantAuditor {
         for (ConsumerRecord<byte[], byte[]> record : commands) {
             try {
                 CommandEnvelope command = commandCodec.decode(record.value());
-                if (!distinct.add(commandKey(command.getSubjectId(), command.getCommandId()))) {
+                String key = commandKey(command.getSubjectId(), command.getCommandId());
+                if (distinct.add(key)) {
+                    continue;
+                }
+                if (command.getRoles().contains(Role.SYSTEM.name())) {
+                    problems.add("command " + key + " was written twice by " + command.getUserId());
+                } else {
                     resent++;
                 }
             } catch (UndecodableRecordException e) {
@@ -70,13 +88,14 @@ public final class InvariantAuditor {
             }
         }
 
+        Set<String> undecodableOutcomes = new HashSet<>();
         Map<String, Long> eventsByCommand = new HashMap<>();
         Map<String, Long> lastSequence = new HashMap<>();
         Set<String> eventIds = new HashSet<>();
         long gaps = 0;
         long repeatedEventIds = 0;
         for (ConsumerRecord<byte[], byte[]> record : events) {
-            EventEnvelope event = decode(eventCodec, record, problems);
+            EventEnvelope event = decode(eventCodec, record, problems, undecodableOutcomes);
             if (event == null) {
                 continue;
             }
@@ -96,7 +115,7 @@ public final class InvariantAuditor {
 
         Map<String, Long> rejectionsByCommand = new LinkedHashMap<>();
         for (ConsumerRecord<byte[], byte[]> record : rejections) {
-            CommandRejected rejection = decode(rejectionCodec, record, problems);
+            CommandRejected rejection = decode(rejectionCodec, record, problems, undecodableOutcomes);
             if (rejection != null) {
                 rejectionsByCommand.merge(commandKey(rejection.getSubjectId(), rejection.getCommandId()), 1L,
                         Long::sum);
@@ -126,35 +145,48 @@ public final class InvariantAuditor {
                 .forEach(c -> problems.add("a rejection answers command " + c + ", which was never sent"));
 
         Set<String> deadLettered = new HashSet<>();
+        Set<String> commandsDeadLettered = new HashSet<>();
+        Map<String, Long> deadLettersByWriter = new TreeMap<>();
         for (ConsumerRecord<byte[], byte[]> record : deadLetters) {
             String reason = header(record, DeadLetterHeaders.REASON);
-            String source = position(header(record, DeadLetterHeaders.SOURCE_TOPIC),
-                    parse(header(record, DeadLetterHeaders.SOURCE_PARTITION)),
+            String writer = Objects.requireNonNullElse(header(record, DeadLetterHeaders.WRITER), "an unnamed job");
+            String sourceTopic = header(record, DeadLetterHeaders.SOURCE_TOPIC);
+            String source = position(sourceTopic, parse(header(record, DeadLetterHeaders.SOURCE_PARTITION)),
                     parse(header(record, DeadLetterHeaders.SOURCE_OFFSET)));
+            deadLettersByWriter.merge(writer, 1L, Long::sum);
             if (reason == null || reason.isBlank()) {
                 problems.add("dead letter at offset " + record.offset() + " gives no reason");
             }
-            if (!deadLettered.add(source)) {
+            if (!deadLettered.add(writer + " " + source)) {
                 problems.add("record " + source + " is on the DLQ more than once");
             }
+            if (commandsTopic.equals(sourceTopic)) {
+                commandsDeadLettered.add(source);
+            } else if (!outcomeTopics.contains(sourceTopic)) {
+                problems.add("dead letter from " + writer + " for " + source + ", a topic this DLQ does not serve");
+            } else if (!undecodableOutcomes.contains(source)) {
+                problems.add("dead letter from " + writer + " for " + source + ", which decodes or does not exist");
+            }
         }
-        undecodableOffsets.stream().filter(o -> !deadLettered.contains(o))
+        undecodableOffsets.stream().filter(o -> !commandsDeadLettered.contains(o))
                 .forEach(o -> problems.add("undecodable record " + o + " is not on the DLQ"));
-        deadLettered.stream().filter(o -> !undecodableOffsets.contains(o))
+        commandsDeadLettered.stream().filter(o -> !undecodableOffsets.contains(o))
                 .forEach(o -> problems.add("dead letter for " + o + ", which decodes or does not exist"));
 
         return new AuditReport(commands.size(), distinct.size(), resent, byEvents, byRejection,
-                undecodableOffsets.size(), deadLetters.size(), events.size(), rejections.size(), gaps, repeatedEventIds,
-                problems);
+                undecodableOffsets.size(), deadLettersByWriter, events.size(), rejections.size(), gaps,
+                repeatedEventIds, problems);
     }
 
-    private static <T extends SpecificRecord> T decode(
-            SingleObjectCodec<T> codec, ConsumerRecord<byte[], byte[]> record, List<String> problems) {
+    /** The record decoded; null, with a problem and its position among the undecodable, when it does not decode. */
+    private static <T extends SpecificRecord> T decode(SingleObjectCodec<T> codec,
+            ConsumerRecord<byte[], byte[]> record, List<String> problems, Set<String> undecodable) {
         try {
             return codec.decode(record.value());
         } catch (UndecodableRecordException e) {
-            problems.add("record " + position(record.topic(), record.partition(), record.offset())
-                    + " does not decode: " + e.getMessage());
+            String position = position(record.topic(), record.partition(), record.offset());
+            undecodable.add(position);
+            problems.add("record " + position + " does not decode: " + e.getMessage());
             return null;
         }
     }

@@ -13,6 +13,12 @@ public final class DeadLetterHeaders {
     public static final String SOURCE_PARTITION = "factstream.dlq.source-partition";
     /** The record's offset in that partition, in decimal. */
     public static final String SOURCE_OFFSET = "factstream.dlq.source-offset";
+    /**
+     * The job that could not read the record, by the name it reads under (e.g. {@code orders-aggregate},
+     * {@code order-fulfilment-saga}, {@code views}): several jobs read one events topic, and each dead-letters
+     * what it cannot read.
+     */
+    public static final String WRITER = "factstream.dlq.writer";
 
     private DeadLetterHeaders() {
     }

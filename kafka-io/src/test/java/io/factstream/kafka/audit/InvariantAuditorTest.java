@@ -17,6 +17,7 @@ import io.factstream.catalog.CommandEnvelopes;
 import io.factstream.catalog.CommandRejected;
 import io.factstream.catalog.EventEnvelope;
 import io.factstream.catalog.RejectionReason;
+import io.factstream.catalog.Role;
 import io.factstream.catalog.delivery.DeliveryPickedUp;
 import io.factstream.catalog.delivery.PickUpDelivery;
 import io.factstream.catalog.wire.SingleObjectCodec;
@@ -38,16 +39,55 @@ class InvariantAuditorTest {
                 .command("delivery-1", "c1").event("delivery-1", 1, "c1")
                 .command("delivery-1", "c2").event("delivery-1", 2, "c2").event("delivery-1", 3, "c2")
                 .command("delivery-2", "c3").rejection("delivery-2", "c3")
-                .command("delivery-1", "c1") // resent: the aggregate ignores it
-                .undecodableCommand().deadLetter(4, "not a factstream record");
+                .command("delivery-1", "c1") // resent by a client: the aggregate ignores it
+                .sagaCommand("delivery-3", "s1").event("delivery-3", 1, "s1")
+                .undecodableCommand().deadLetter(5, "not a factstream record");
 
         AuditReport report = topics.audit();
 
         assertThat(report.problems()).isEmpty();
         assertThat(report.resentCommands()).isEqualTo(1);
-        assertThat(report.answeredByEvents()).isEqualTo(2);
+        assertThat(report.answeredByEvents()).isEqualTo(3);
         assertThat(report.answeredByRejection()).isEqualTo(1);
-        assertThat(report.lines()).contains("invariants hold");
+        assertThat(report.lines()).contains(
+                "topics:   4 events, 1 rejections, 1 dead letters (1 by delivery-aggregate)", "invariants hold");
+    }
+
+    @Test
+    void aSagaCommandWrittenTwiceIsReported() {
+        AuditReport report = new Topics().sagaCommand("delivery-1", "s1").event("delivery-1", 1, "s1")
+                .sagaCommand("delivery-1", "s1").audit();
+
+        assertThat(report.problems()).containsExactly("command delivery-1/s1 was written twice by order-fulfilment");
+        assertThat(report.resentCommands()).isZero();
+    }
+
+    @Test
+    void deadLettersOfTheJobsThatReadTheEventStoreAreTheirsNotTheAggregates() {
+        AuditReport report = new Topics().undecodableEvent()
+                .readerDeadLetter("views", CONTEXT.eventsTopic(), 0)
+                .readerDeadLetter("order-fulfilment-saga", CONTEXT.eventsTopic(), 0)
+                .undecodableRejection().readerDeadLetter("order-fulfilment-saga", CONTEXT.rejectionsTopic(), 0)
+                .audit();
+
+        assertThat(report.problems()).containsExactly(
+                "record delivery.events-0@0 does not decode: not Avro single-object encoded: header 7b6e",
+                "record delivery.rejections-0@0 does not decode: not Avro single-object encoded: header 7b6e");
+        assertThat(report.lines()).contains("topics:   1 events, 1 rejections, 3 dead letters "
+                + "(2 by order-fulfilment-saga, 1 by views)");
+    }
+
+    @Test
+    void aReaderDeadLetterForAnEventThatDecodesIsReported() {
+        assertThat(new Topics().command("delivery-1", "c1").event("delivery-1", 1, "c1")
+                .readerDeadLetter("views", CONTEXT.eventsTopic(), 0).audit().problems())
+                .containsExactly("dead letter from views for delivery.events-0@0, which decodes or does not exist");
+    }
+
+    @Test
+    void aDeadLetterForAnotherContextsTopicIsReported() {
+        assertThat(new Topics().readerDeadLetter("views", BoundedContext.ORDERS.eventsTopic(), 0).audit().problems())
+                .containsExactly("dead letter from views for orders.events-0@0, a topic this DLQ does not serve");
     }
 
     @Test
@@ -136,10 +176,7 @@ class InvariantAuditorTest {
 
     @Test
     void anUndecodableEventIsReported() {
-        Topics topics = new Topics();
-        topics.events.add(record(CONTEXT.eventsTopic(), topics.events.size(), "garbage".getBytes(UTF_8)));
-
-        assertThat(topics.audit().problems()).singleElement().asString()
+        assertThat(new Topics().undecodableEvent().audit().problems()).singleElement().asString()
                 .startsWith("record delivery.events-0@0 does not decode: ");
     }
 
@@ -153,16 +190,35 @@ class InvariantAuditorTest {
                 SingleObjectCodec.forType(CommandRejected.class);
         private static final Instant NOW = Instant.parse("2026-12-02T12:00:00Z");
 
-        final List<ConsumerRecord<byte[], byte[]>> commands = new ArrayList<>();
-        final List<ConsumerRecord<byte[], byte[]>> events = new ArrayList<>();
-        final List<ConsumerRecord<byte[], byte[]>> rejections = new ArrayList<>();
-        final List<ConsumerRecord<byte[], byte[]>> deadLetters = new ArrayList<>();
+        private final List<ConsumerRecord<byte[], byte[]>> commands = new ArrayList<>();
+        private final List<ConsumerRecord<byte[], byte[]>> events = new ArrayList<>();
+        private final List<ConsumerRecord<byte[], byte[]>> rejections = new ArrayList<>();
+        private final List<ConsumerRecord<byte[], byte[]>> deadLetters = new ArrayList<>();
 
         Topics command(String aggregateId, String commandId) {
             CommandEnvelope command = CommandEnvelopes.builder(new PickUpDelivery()).setCommandId(commandId)
                     .setSubjectId(aggregateId).setUserId("courier-1").setRoles(List.of("COURIER"))
                     .setCreationTimestamp(NOW).setCorrelationId(aggregateId).build();
             commands.add(record(CONTEXT.commandsTopic(), commands.size(), COMMANDS.encode(command)));
+            return this;
+        }
+
+        /** A command the order-fulfilment saga sends, with the platform's role. */
+        Topics sagaCommand(String aggregateId, String commandId) {
+            CommandEnvelope command = CommandEnvelopes.builder(new PickUpDelivery()).setCommandId(commandId)
+                    .setSubjectId(aggregateId).setUserId("order-fulfilment").setRoles(List.of(Role.SYSTEM.name()))
+                    .setCreationTimestamp(NOW).setCorrelationId(aggregateId).build();
+            commands.add(record(CONTEXT.commandsTopic(), commands.size(), COMMANDS.encode(command)));
+            return this;
+        }
+
+        Topics undecodableEvent() {
+            events.add(record(CONTEXT.eventsTopic(), events.size(), "{not avro}".getBytes(UTF_8)));
+            return this;
+        }
+
+        Topics undecodableRejection() {
+            rejections.add(record(CONTEXT.rejectionsTopic(), rejections.size(), "{not avro}".getBytes(UTF_8)));
             return this;
         }
 
@@ -198,11 +254,20 @@ class InvariantAuditorTest {
 
         /** A dead letter for the command record at {@code sourceOffset}, as the aggregate job writes it. */
         Topics deadLetter(long sourceOffset, String reason) {
+            return deadLetter(CONTEXT.id() + "-aggregate", CONTEXT.commandsTopic(), sourceOffset, reason);
+        }
+
+        /** A dead letter for a record of the event store that a saga or the views job could not read. */
+        Topics readerDeadLetter(String writer, String sourceTopic, long sourceOffset) {
+            return deadLetter(writer, sourceTopic, sourceOffset, "not Avro single-object encoded");
+        }
+
+        private Topics deadLetter(String writer, String sourceTopic, long sourceOffset, String reason) {
             ConsumerRecord<byte[], byte[]> letter = record(CONTEXT.deadLetterTopic(), deadLetters.size(),
                     "{not avro}".getBytes(UTF_8));
             letter.headers().add(new RecordHeader(DeadLetterHeaders.REASON, reason.getBytes(UTF_8)));
-            letter.headers().add(new RecordHeader(DeadLetterHeaders.SOURCE_TOPIC,
-                    CONTEXT.commandsTopic().getBytes(UTF_8)));
+            letter.headers().add(new RecordHeader(DeadLetterHeaders.SOURCE_TOPIC, sourceTopic.getBytes(UTF_8)));
+            letter.headers().add(new RecordHeader(DeadLetterHeaders.WRITER, writer.getBytes(UTF_8)));
             letter.headers().add(new RecordHeader(DeadLetterHeaders.SOURCE_PARTITION, "0".getBytes(UTF_8)));
             letter.headers().add(new RecordHeader(DeadLetterHeaders.SOURCE_OFFSET,
                     Long.toString(sourceOffset).getBytes(UTF_8)));
@@ -211,7 +276,7 @@ class InvariantAuditorTest {
         }
 
         AuditReport audit() {
-            return new InvariantAuditor().audit(commands, events, rejections, deadLetters);
+            return new InvariantAuditor().audit(CONTEXT, commands, events, rejections, deadLetters);
         }
     }
 
