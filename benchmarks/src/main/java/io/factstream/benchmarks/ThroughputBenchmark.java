@@ -161,6 +161,7 @@ public final class ThroughputBenchmark implements Callable<Integer> {
         options.checkpointInterval = interval;
         options.stateBackend = backend;
         options.groupId = "bench-orders-" + backend + "-" + round; // each run reads the whole log
+        options.transactionalIdPrefix = options.groupId; // and writes as a writer of its own
         StreamExecutionEnvironment env = options.environment();
         env.setParallelism(parallelism);
         AggregateJob.define(env, options, BoundedContext.ORDERS, AggregateSettings.standard(), () -> Deciders.forContext(BoundedContext.ORDERS));

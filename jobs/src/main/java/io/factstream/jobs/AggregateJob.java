@@ -56,7 +56,7 @@ public final class AggregateJob implements Callable<Integer> {
         StreamExecutionEnvironment env = options.environment();
         BoundedContext handled = context; // the decider supplier is shipped to the cluster: it must not capture this
         define(env, options, handled, aggregate.settings(), () -> Deciders.forContext(handled));
-        env.execute("factstream aggregate " + context.id());
+        env.execute(options.jobName(PlatformJob.byId(context.id())));
         return 0;
     }
 
@@ -67,8 +67,9 @@ public final class AggregateJob implements Callable<Integer> {
         AggregateUids uids = new AggregateUids(context);
         String name = context.id() + "-aggregate";
         AggregateTopology.Outputs outputs = new AggregateTopology<>(context, settings, decider).apply(
-                options.input(name).read(env, new LoggedCommandDecoder(),
-                        List.of(context.commandsTopic()), AggregateTopology.LOG_ORDER, uids.source()));
+                options.fenced(options.input(name).read(env, new LoggedCommandDecoder(),
+                        List.of(context.commandsTopic()), AggregateTopology.LOG_ORDER, uids.source()),
+                        PlatformJob.byId(context.id()), uids.fence()));
 
         KafkaOutput kafka = options.output();
         kafka.write(outputs.events(), CatalogRecordSerializer.builder(EventEnvelope.class)

@@ -10,6 +10,7 @@ import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import io.factstream.jobs.io.JobInput;
@@ -56,6 +57,12 @@ public final class JobOptions {
             description = "Kafka consumer group of the job's sources; a new one replays the inputs from the "
                     + "beginning (default: factstream-<job>).")
     public String groupId;
+
+    @Option(names = "--take-over-writes",
+            description = "Write even though another instance of this job has got further than the state this one "
+                    + "starts from (a replay in place that is meant to write again); without it such an instance "
+                    + "stops before writing anything (see the README's operations section).")
+    public boolean takeOverWrites;
 
     @Option(names = "--bounded",
             description = "Stop at the end of the input (--until) instead of running on.")
@@ -105,6 +112,24 @@ public final class JobOptions {
                 : mode == RuntimeExecutionMode.BATCH ? LogBound.EARLIEST : LogBound.COMMITTED;
         return new JobInput.Kafka(bootstrapServers, groupId != null ? groupId : "factstream-" + job, start,
                 isBounded() ? end() : null);
+    }
+
+    /**
+     * The Flink job name of a run of {@code job} with these options: the job's {@linkplain PlatformJob#flinkJobName
+     * name}, followed by where it writes when that is not the Kafka it reads, so that a replay or a backfill into
+     * another cluster is never taken for the live job.
+     */
+    public String jobName(PlatformJob job) {
+        boolean elsewhere = outputBootstrapServers != null && !outputBootstrapServers.equals(bootstrapServers);
+        return job.flinkJobName() + (elsewhere ? " into " + outputBootstrapServers : "");
+    }
+
+    /**
+     * The stream through the {@link io.factstream.jobs.io.WriterFence} of {@code job}: the operator under
+     * {@code uid} stops this instance when another instance of the job writes the same outputs.
+     */
+    public <T> DataStream<T> fenced(DataStream<T> stream, PlatformJob job, String uid) {
+        return output().fenced(stream, jobName(job), uid, takeOverWrites);
     }
 
     /** Where the job writes: {@code --output-bootstrap-servers}, or the Kafka it reads. */

@@ -51,6 +51,16 @@ public record PlatformJob(Kind kind, String id, String name, String entryClass, 
         return List.copyOf(jobs);
     }
 
+    /**
+     * The name the job runs under on a Flink cluster, whoever submitted it (the launcher, Flink's CLI, a
+     * FlinkDeployment), for every version of its jar: how a launcher recognises an instance of this job that it did
+     * not start. A run that writes to another Kafka cluster (a replay, a backfill) is named apart by
+     * {@link JobOptions#jobName}.
+     */
+    public String flinkJobName() {
+        return "factstream-" + name;
+    }
+
     /** The job whose id this is; the message lists the ids when there is none. */
     public static PlatformJob byId(String id) {
         return all().stream().filter(job -> job.id().equals(id)).findFirst()

@@ -62,7 +62,7 @@ public final class SagaJob implements Callable<Integer> {
         StreamExecutionEnvironment env = options.environment();
         OrderFulfilment.Timeouts timeouts = new OrderFulfilment.Timeouts(kitchenTimeout, deliveryTimeout);
         define(env, options, time.eventTime(), () -> new OrderFulfilment(timeouts));
-        env.execute("factstream saga " + OrderFulfilment.NAME);
+        env.execute(options.jobName(PlatformJob.byId("saga")));
         return 0;
     }
 
@@ -75,9 +75,9 @@ public final class SagaJob implements Callable<Integer> {
         String name = definition.get().name() + "-saga";
         JobInput input = options.input(name);
         SagaTopology.Outputs outputs = topology.apply(
-                input.read(env, CatalogRecordDeserializer.forType(EventEnvelope.class),
+                options.fenced(input.read(env, CatalogRecordDeserializer.forType(EventEnvelope.class),
                         Arrays.stream(BoundedContext.values()).map(BoundedContext::eventsTopic).toList(),
-                        SagaTopology.eventsTime(time), uids.eventsSource()),
+                        SagaTopology.eventsTime(time), uids.eventsSource()), PlatformJob.byId("saga"), uids.fence()),
                 input.read(env, CatalogRecordDeserializer.forType(CommandRejected.class),
                         Arrays.stream(BoundedContext.values()).map(BoundedContext::rejectionsTopic).toList(),
                         SagaTopology.rejectionsTime(time), uids.rejectionsSource()),

@@ -46,16 +46,16 @@ public final class ViewJob implements Callable<Integer> {
     public Integer call() throws Exception {
         StreamExecutionEnvironment env = options.environment();
         define(env, options, Views.all());
-        env.execute("factstream views");
+        env.execute(options.jobName(PlatformJob.byId("views")));
         return 0;
     }
 
     /** Adds the view job's sources, topology and sinks to the environment, for these views. */
     public static void define(StreamExecutionEnvironment env, JobOptions options, List<ViewDefinition<?>> views) {
-        ViewTopology.Outputs outputs = new ViewTopology(views).apply(options.input(NAME).read(env,
+        ViewTopology.Outputs outputs = new ViewTopology(views).apply(options.fenced(options.input(NAME).read(env,
                 CatalogRecordDeserializer.forType(EventEnvelope.class),
                 Arrays.stream(BoundedContext.values()).map(BoundedContext::eventsTopic).toList(),
-                ViewTopology.SEQUENCE_ORDER, ViewUids.eventsSource()));
+                ViewTopology.SEQUENCE_ORDER, ViewUids.eventsSource()), PlatformJob.byId("views"), ViewUids.fence()));
 
         KafkaOutput kafka = options.output();
         kafka.write(outputs.rows(), CatalogRecordSerializer.builder(ViewRow.class)

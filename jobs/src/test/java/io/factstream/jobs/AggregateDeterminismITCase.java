@@ -33,12 +33,12 @@ class AggregateDeterminismITCase {
         BoundedContext context = BoundedContext.ORDERS;
         KAFKA.sendAll(CommandMix.generate(context, 7L, 60).records());
 
-        AggregateJobITCase.runBounded(KAFKA.bootstrapServers(), context, "factstream-orders-first");
+        AggregateJobITCase.runBounded(KAFKA.bootstrapServers(), context, "factstream-orders-first", false);
         List<ConsumerRecord<byte[], byte[]>> firstRun = KAFKA.readCommitted(List.of(context.eventsTopic()));
         Set<String> firstPositions = firstRun.stream().map(r -> r.partition() + "@" + r.offset())
                 .collect(Collectors.toSet());
-        // Fresh state and a fresh consumer group: the same log from its start.
-        AggregateJobITCase.runBounded(KAFKA.bootstrapServers(), context, "factstream-orders-second");
+        // Fresh state and a fresh consumer group: the same log from its start, written again on purpose.
+        AggregateJobITCase.runBounded(KAFKA.bootstrapServers(), context, "factstream-orders-second", true);
         List<ConsumerRecord<byte[], byte[]>> secondRun = KAFKA.readCommitted(List.of(context.eventsTopic())).stream()
                 .filter(r -> !firstPositions.contains(r.partition() + "@" + r.offset())).toList();
 

@@ -52,7 +52,7 @@ class AggregateJobITCase {
         CommandMix mix = CommandMix.generate(context, SEED + context.ordinal(), 60);
         KAFKA.sendAll(mix.records());
 
-        runBounded(KAFKA.bootstrapServers(), context, null);
+        runBounded(KAFKA.bootstrapServers(), context, null, false);
 
         Outputs outputs = Outputs.read(context);
         AuditReport report = new InvariantAuditor().audit(context, outputs.commands, outputs.events, outputs.rejections,
@@ -80,9 +80,16 @@ class AggregateJobITCase {
                         .filter(s -> s.command() == null).map(s -> Arrays.hashCode(s.value())).toList());
     }
 
-    static void runBounded(String bootstrapServers, BoundedContext context, String groupId) throws Exception {
+    /**
+     * Runs the context's aggregate job over the commands there are, and waits until it has finished.
+     *
+     * @param takeOverWrites write even after an earlier run of the job (see {@link JobOptions#takeOverWrites})
+     */
+    static void runBounded(String bootstrapServers, BoundedContext context, String groupId, boolean takeOverWrites)
+            throws Exception {
         JobOptions options = JobOptions.defaults(bootstrapServers);
         options.bounded = true;
+        options.takeOverWrites = takeOverWrites;
         options.checkpointInterval = Duration.ofMillis(500);
         options.groupId = groupId;
         StreamExecutionEnvironment env = options.environment();

@@ -66,7 +66,8 @@ public final class CommandMix {
     /** Commands are created now, as a client would, a millisecond apart: the aggregates check the clock skew. */
     private final Instant start = Instant.now();
     private final List<Sent> sends = new ArrayList<>();
-    private final List<CommandEnvelope> sentCommands = new ArrayList<>();
+    /** What clients sent so far: they may resend it; a saga's exactly-once output never repeats a command. */
+    private final List<CommandEnvelope> sentByClients = new ArrayList<>();
     private int counter;
 
     private CommandMix(BoundedContext context, long seed) {
@@ -82,6 +83,9 @@ public final class CommandMix {
             lifecycles.add(mix.lifecycle(i));
         }
         mix.interleave(lifecycles);
+        // At least one command for an aggregate nobody created: the last one sent ends a lifecycle, it creates none.
+        CommandEnvelope last = mix.sends.get(mix.sends.size() - 1).command();
+        mix.send(mix.fresh(last).setSubjectId("ghost-last").setCorrelationId("ghost-last").build());
         return mix;
     }
 
@@ -124,8 +128,8 @@ public final class CommandMix {
     /** Before a valid command, sometimes one of the bad kinds of record. */
     private void sprinkle(CommandEnvelope next) {
         int dice = random.nextInt(100);
-        if (dice < 8 && !sentCommands.isEmpty()) {
-            send(sentCommands.get(random.nextInt(sentCommands.size()))); // resent: a duplicate
+        if (dice < 8 && !sentByClients.isEmpty()) {
+            send(sentByClients.get(random.nextInt(sentByClients.size()))); // resent: a duplicate
         } else if (dice < 13) {
             send(fresh(next).setCommandType("Bogus").build()); // invalid envelope
         } else if (dice < 18) {
@@ -144,7 +148,9 @@ public final class CommandMix {
 
     private void send(CommandEnvelope command) {
         sends.add(new Sent(command.getSubjectId(), CODEC.encode(command), command));
-        sentCommands.add(command);
+        if (!command.getRoles().contains(Role.SYSTEM.name())) {
+            sentByClients.add(command);
+        }
     }
 
     private CommandEnvelope.Builder fresh(CommandEnvelope template) {

@@ -17,15 +17,23 @@ import io.factstream.catalog.views.ViewCatalog;
 /**
  * The one source of truth for every topic of the platform: per context {@code <ctx>.commands},
  * {@code <ctx>.events}, {@code <ctx>.rejections} and {@code <ctx>.dlq}; per view {@code views.<view>.history} and
- * {@code views.<view>.latest}. Jobs, tools, tests and deployment manifests take names and settings from here.
+ * {@code views.<view>.latest}; and {@value #WRITERS}. Jobs, tools, tests and deployment manifests take names and
+ * settings from here.
  *
  * <p>Retention: events are the event store and are kept forever; commands are inputs, kept a week for replays of
- * recent traffic; rejections, dead letters and view history are kept a month; the latest view rows are compacted.
+ * recent traffic; rejections, dead letters and view history are kept a month; the latest view rows and the writer
+ * leases are compacted.
  */
 public final class TopicCatalog {
 
     /** The read models of the catalog, by name (see {@link ViewCatalog}). */
     public static final List<String> VIEWS = ViewCatalog.get().names();
+
+    /**
+     * Which instance of each job writes its outputs ({@code WriterLease} records, compacted): the guard that keeps
+     * a second instance of a job from writing what the first wrote. One partition, so that a lease is read whole.
+     */
+    public static final String WRITERS = "factstream.writers";
 
     public static final int DEFAULT_PARTITIONS = 4;
     public static final short DEFAULT_REPLICATION_FACTOR = 1;
@@ -63,6 +71,9 @@ public final class TopicCatalog {
                     "The latest version of each " + view + " row, compacted; a tombstone when a row is deleted.",
                     partitions, replicationFactor, Map.of(CLEANUP_POLICY, COMPACT)));
         }
+        specs.add(new TopicSpec(WRITERS, "The writer lease of each job (by job name and transactional-id prefix), "
+                + "compacted: which instance writes its outputs, up to which checkpoint.", 1, replicationFactor,
+                Map.of(CLEANUP_POLICY, COMPACT)));
         this.topics = List.copyOf(specs);
     }
 
@@ -90,7 +101,7 @@ public final class TopicCatalog {
         return "views." + view + ".latest";
     }
 
-    /** Every topic, contexts first, then views. */
+    /** Every topic, contexts first, then views, then the writer leases. */
     public List<TopicSpec> topics() {
         return topics;
     }

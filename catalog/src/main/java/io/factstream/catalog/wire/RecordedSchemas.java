@@ -14,6 +14,7 @@ import org.apache.avro.message.SchemaStore;
 import io.factstream.catalog.CommandEnvelope;
 import io.factstream.catalog.CommandRejected;
 import io.factstream.catalog.EventEnvelope;
+import io.factstream.log.WriterLease;
 import io.factstream.state.AggregateSnapshot;
 import io.factstream.state.SagaSnapshot;
 import io.factstream.views.ViewRow;
@@ -35,7 +36,8 @@ public final class RecordedSchemas {
 
     /** The records written to Kafka in single-object encoding, as their current classes have them. */
     public static final List<Schema> WIRE = List.of(CommandEnvelope.getClassSchema(),
-            EventEnvelope.getClassSchema(), CommandRejected.getClassSchema(), ViewRow.getClassSchema());
+            EventEnvelope.getClassSchema(), CommandRejected.getClassSchema(), ViewRow.getClassSchema(),
+            WriterLease.getClassSchema());
 
     /** The records the jobs keep in Flink state (a view's rows are wire records too). */
     public static final List<Schema> STATE = List.of(AggregateSnapshot.getClassSchema(),

@@ -16,7 +16,7 @@ class TopicCatalogTest {
     private final TopicCatalog catalog = TopicCatalog.standard();
 
     @Test
-    void holdsTheTopicsOfEveryContextThenOfEveryView() {
+    void holdsTheTopicsOfEveryContextThenOfEveryViewThenTheWriterLeases() {
         List<String> expected = new ArrayList<>();
         for (BoundedContext context : BoundedContext.values()) {
             for (String kind : List.of("commands", "events", "rejections", "dlq")) {
@@ -27,16 +27,17 @@ class TopicCatalogTest {
             expected.add("views." + view + ".history");
             expected.add("views." + view + ".latest");
         }
+        expected.add(TopicCatalog.WRITERS);
 
         assertThat(catalog.topics()).extracting(TopicSpec::name).containsExactlyElementsOf(expected)
                 .contains("orders.events", "views.order-status.latest");
     }
 
     @Test
-    void onlyTheLatestViewTopicsAreCompacted() {
+    void onlyTheLatestViewTopicsAndTheWriterLeasesAreCompacted() {
         for (TopicSpec topic : catalog.topics()) {
-            assertThat(topic.cleanupPolicy()).as(topic.name())
-                    .isEqualTo(topic.name().endsWith(".latest") ? "compact" : "delete");
+            boolean latest = topic.name().endsWith(".latest") || topic.name().equals(TopicCatalog.WRITERS);
+            assertThat(topic.cleanupPolicy()).as(topic.name()).isEqualTo(latest ? "compact" : "delete");
         }
     }
 
@@ -51,11 +52,11 @@ class TopicCatalogTest {
     }
 
     @Test
-    void sizesEveryTopicAlike() {
+    void sizesEveryTopicAlikeButTheWriterLeasesWhichHaveOnePartition() {
         TopicCatalog sized = TopicCatalog.sized(12, (short) 3);
 
         assertThat(sized.topics()).allSatisfy(t -> {
-            assertThat(t.partitions()).isEqualTo(12);
+            assertThat(t.partitions()).isEqualTo(t.name().equals(TopicCatalog.WRITERS) ? 1 : 12);
             assertThat(t.replicationFactor()).isEqualTo((short) 3);
         });
         assertThatThrownBy(() -> TopicCatalog.sized(0, (short) 1)).isInstanceOf(IllegalArgumentException.class);

@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -105,12 +105,20 @@ public final class FlinkRest {
 
     /** The ids of the jobs that run or restart: every job the cluster knows that has not ended. */
     public Set<String> activeJobIds() throws LocalPlatformException {
-        Set<String> active = new HashSet<>();
+        return activeJobs().keySet();
+    }
+
+    /** The jobs that run or restart, id to name, oldest first, whoever submitted them. */
+    public Map<String, String> activeJobs() throws LocalPlatformException {
+        List<JsonNode> jobs = new ArrayList<>();
         get("/jobs/overview").path("jobs").forEach(job -> {
             if (!TERMINAL_STATES.contains(job.path("state").asText())) {
-                active.add(job.path("jid").asText());
+                jobs.add(job);
             }
         });
+        jobs.sort(Comparator.comparingLong(job -> job.path("start-time").asLong()));
+        Map<String, String> active = new LinkedHashMap<>();
+        jobs.forEach(job -> active.put(job.path("jid").asText(), job.path("name").asText()));
         return active;
     }
 

@@ -9,9 +9,11 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.jar.Attributes;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
@@ -117,9 +119,15 @@ public final class LocalPlatform {
         }
         steps.add("flink " + flink.start(settings.timeout()));
         for (PlatformJob job : jobs) {
+            List<String> instances = instances(job);
+            if (instances.size() > 1) {
+                steps.add(job.id() + " runs as " + instances.size() + " instances " + instances
+                        + "; none started: cancel all but one with Flink (the one whose state is newest)");
+                continue;
+            }
             Optional<String> running = runningJobId(job.id());
             if (running.isPresent()) {
-                steps.add(job.id() + " runs as " + running.get());
+                steps.add(job.id() + " runs as " + running.get() + adopt(job, running.get()));
                 continue;
             }
             Optional<JobLedger.Entry> last = ledger.last(job.id());
@@ -144,11 +152,23 @@ public final class LocalPlatform {
             steps.add("gateway " + gateway.stop(settings.timeout()));
             if (flink.running()) {
                 for (PlatformJob job : PlatformJob.all()) {
-                    for (String name : List.of(job.id(), job.id() + REPLAY)) {
-                        Optional<String> running = runningJobId(name);
-                        if (running.isPresent()) {
-                            steps.add(stopForDown(name, running.get()));
+                    Optional<String> replay = runningJobId(job.id() + REPLAY);
+                    if (replay.isPresent()) {
+                        steps.add(stopForDown(job.id() + REPLAY, replay.get()));
+                    }
+                    Optional<String> running = runningJobId(job.id());
+                    if (running.isPresent()) {
+                        steps.add(job.id() + " runs as " + running.get() + adopt(job, running.get()));
+                        // Any further instance stops too, with a savepoint the ledger does not follow: the next up
+                        // resumes the instance the ledger knows.
+                        for (String other : instances(job)) {
+                            if (!other.equals(running.get())) {
+                                steps.add(job.id() + "'s other instance " + other + " stopped with savepoint "
+                                        + flink.rest().stopWithSavepoint(other, flink.savepointDir(),
+                                        settings.timeout()) + ", which the ledger does not follow");
+                            }
                         }
+                        steps.add(stopForDown(job.id(), running.get()));
                     }
                 }
             }
@@ -162,14 +182,28 @@ public final class LocalPlatform {
         return steps;
     }
 
-    /** A line for each process, each job and each replay. */
+    /**
+     * A line for each process, each job and each replay, and one for each job on the cluster that the ledger does
+     * not know (an instance started with Flink's CLI, say).
+     */
     public List<String> status() throws LocalPlatformException {
         List<String> lines = new ArrayList<>();
         lines.add("kafka " + kafka.status());
         lines.add("flink " + flink.status());
+        Set<String> known = new HashSet<>();
         for (PlatformJob job : PlatformJob.all()) {
             lines.add(String.format("%-9s %s", job.id(), describe(job.id()).orElse("never started")));
             describe(job.id() + REPLAY).ifPresent(replay -> lines.add(String.format("  replay  %s", replay)));
+            for (String name : List.of(job.id(), job.id() + REPLAY)) {
+                ledger.last(name).filter(JobLedger.Entry::leftRunning).ifPresent(e -> known.add(e.jobId()));
+            }
+        }
+        if (flink.running()) {
+            flink.rest().activeJobs().forEach((id, name) -> {
+                if (!known.contains(id)) {
+                    lines.add("on the cluster, not in the ledger: " + id + " " + name);
+                }
+            });
         }
         lines.add("gateway " + gateway.status());
         lines.add("logs: " + flink.logDir() + ", " + kafka.outputFile() + ", " + gateway.outputFile());
@@ -268,6 +302,7 @@ public final class LocalPlatform {
         if (running.isPresent()) {
             flink.rest().cancel(running.get(), settings.timeout());
         }
+        extra.add("--take-over-writes"); // from an earlier state than the job it replaces got to, on purpose
         return submit(job.id(), job, current.jar(), current.entryClass(), Optional.of(current.parallelism()),
                 fromSavepoint, "replayed", extra);
     }
@@ -282,13 +317,54 @@ public final class LocalPlatform {
         return ledger.history(job.id());
     }
 
+    /**
+     * The Flink job id of the job or replay of this ledger name as it really runs: the one the ledger's last step
+     * left running if the cluster still runs it; otherwise, for a job, the instance of it that the cluster runs under
+     * another id (started or upgraded with Flink's own CLI or REST API), recognised by its
+     * {@linkplain PlatformJob#flinkJobName name}; the oldest, if there are several.
+     */
     private Optional<String> runningJobId(String name) throws LocalPlatformException {
-        Optional<JobLedger.Entry> last = ledger.last(name);
-        if (last.isEmpty() || !last.get().leftRunning() || !flink.running()) {
+        if (!flink.running()) {
             return Optional.empty();
         }
-        String id = last.get().jobId();
-        return flink.rest().activeJobIds().contains(id) ? Optional.of(id) : Optional.empty();
+        Optional<JobLedger.Entry> last = ledger.last(name);
+        Map<String, String> active = flink.rest().activeJobs();
+        if (last.isPresent() && last.get().leftRunning() && active.containsKey(last.get().jobId())) {
+            return Optional.of(last.get().jobId());
+        }
+        if (name.endsWith(REPLAY)) {
+            return Optional.empty();
+        }
+        String jobName = PlatformJob.byId(name).flinkJobName();
+        return active.entrySet().stream().filter(job -> job.getValue().equals(jobName)).map(Map.Entry::getKey)
+                .findFirst();
+    }
+
+    /** The ids of every instance of the job the cluster runs, oldest first. */
+    private List<String> instances(PlatformJob job) throws LocalPlatformException {
+        if (!flink.running()) {
+            return List.of();
+        }
+        return flink.rest().activeJobs().entrySet().stream()
+                .filter(active -> active.getValue().equals(job.flinkJobName())).map(Map.Entry::getKey).toList();
+    }
+
+    /**
+     * Records in the ledger that the job runs as {@code jobId} when the ledger's last step says otherwise, so that
+     * every later step acts on it; the jar and entry class are the last ones the ledger knows, as REST does not tell.
+     * Returns what was done, for the step's line.
+     */
+    private String adopt(PlatformJob job, String jobId) throws LocalPlatformException {
+        Optional<JobLedger.Entry> last = ledger.last(job.id());
+        if (last.isPresent() && last.get().jobId().equals(jobId)) {
+            return "";
+        }
+        int parallelism = flink.rest().parallelism(jobId).values().stream().mapToInt(Integer::intValue).max()
+                .orElse(1);
+        ledger.append(job.id(), new JobLedger.Entry(Instant.now(), "adopted", jobId,
+                last.map(JobLedger.Entry::jar).orElse(settings.jobsJar().toAbsolutePath().normalize()),
+                last.map(JobLedger.Entry::entryClass).orElse(job.entryClass()), parallelism, JobLedger.Entry.NONE));
+        return " (adopted: started outside the launcher, now in the ledger at p=" + parallelism + ")";
     }
 
     private Optional<String> describe(String name) throws LocalPlatformException {
@@ -296,7 +372,12 @@ public final class LocalPlatform {
         if (last.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(runningJobId(name).map(id -> "runs as " + id).orElse("not running") + ", last step "
+        Optional<String> running = runningJobId(name);
+        String outside = running.isPresent() && !running.get().equals(last.get().jobId())
+                ? " (started outside the launcher: up adopts it)" : "";
+        int instances = name.endsWith(REPLAY) ? 0 : instances(PlatformJob.byId(name)).size();
+        String more = instances > 1 ? ", " + instances + " INSTANCES RUN" : "";
+        return Optional.of(running.map(id -> "runs as " + id + outside + more).orElse("not running") + ", last step "
                 + last.get().action() + " at " + last.get().at() + " (" + last.get().jar().getFileName() + ", p="
                 + last.get().parallelism() + last.get().savepointPath().map(s -> ", " + s).orElse("") + ")");
     }
@@ -336,10 +417,18 @@ public final class LocalPlatform {
         }
     }
 
+    /** The ledger's entry for the running job, after adopting the instance that really runs. */
     private JobLedger.Entry requireRunning(PlatformJob job) throws LocalPlatformException {
-        if (runningJobId(job.id()).isEmpty()) {
+        List<String> instances = instances(job);
+        if (instances.size() > 1) {
+            throw new LocalPlatformException(job.id() + " runs as " + instances.size() + " instances " + instances
+                    + "; cancel all but one with Flink first");
+        }
+        Optional<String> running = runningJobId(job.id());
+        if (running.isEmpty()) {
             throw new LocalPlatformException(job.id() + " is not running; start the platform with up");
         }
+        adopt(job, running.get());
         return ledger.last(job.id()).orElseThrow();
     }
 

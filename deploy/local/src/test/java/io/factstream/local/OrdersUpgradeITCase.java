@@ -57,7 +57,9 @@ import io.factstream.kafka.read.CommittedReader;
 /**
  * The savepoint upgrade on a real cluster: the orders job runs version 1 with traffic, is upgraded to version 2
  * (deploy/upgrade-fixture: OrderState gained {@code pizzaCount} with a default, and a rule reads it) at a higher
- * parallelism while commands keep coming, rolled back, and resumed after the platform went down and up. Across it
+ * parallelism while commands keep coming, rolled back, resumed after the platform went down and up, and upgraded
+ * once more behind the launcher's back with Flink's own REST API, after which {@code up} adopts that instance
+ * instead of starting a second writer. Across it
  * all the invariants of docs/architecture.md hold (one outcome per command, contiguous sequences, no duplicate)
  * and the state carries over: orders placed under version
  * 1 are dispatched and completed under version 2, and keep version 1's cancellation rule (their count is the
@@ -157,6 +159,17 @@ class OrdersUpgradeITCase {
             send(producer, system("order-" + (ORDERS + 2), new MarkOrderDispatched("courier-x")), "accepted");
             awaitOutcomes(fixture);
 
+            // Upgraded behind the launcher's back, with Flink's own REST API as its CLI would (stop with a
+            // savepoint, run the same jar from it at parallelism 1): the launcher's up adopts that instance
+            // instead of starting a second writer of orders.events from the ledger's older savepoint.
+            String foreign = upgradeThroughFlinkRest(fixture, resumed, 1);
+            List<String> statusBeforeUp = platform.status();
+            List<String> upSteps = fixture.up(List.of(ORDERS_JOB));
+            List<String> instances = platform.flink().rest().activeJobs().entrySet().stream()
+                    .filter(job -> job.getValue().equals(ORDERS_JOB.flinkJobName())).map(Map.Entry::getKey).toList();
+            send(producer, system("order-" + (ORDERS + 4), new MarkOrderDispatched("courier-y")), "accepted");
+            awaitOutcomes(fixture);
+
             AuditReport audit = new InvariantAuditor().audit(new CommittedReader(fixture.bootstrapServers(),
                     PlatformFixture.TIMEOUT), BoundedContext.ORDERS);
             Map<String, String> outcomes = outcomes(fixture);
@@ -171,6 +184,10 @@ class OrdersUpgradeITCase {
                     + " of them while no version ran");
             report.add("rollback: job " + v2 + " -> " + rolledBack + "; down and up: resumed as " + resumed
                     + " at parallelism " + maxParallelism(platform, resumed));
+            report.add("upgraded through Flink's REST API: job " + resumed + " -> " + foreign + " at parallelism "
+                    + maxParallelism(platform, foreign) + "; status said " + statusBeforeUp.stream()
+                    .filter(line -> line.startsWith("orders")).findFirst().orElse("nothing") + "; up said "
+                    + upSteps.stream().filter(line -> line.startsWith("orders")).findFirst().orElse("nothing"));
             report.add("ledger: " + steps);
             report.add("state carried over: order-0 has sequence numbers " + sequences.get("order-0")
                     + " (placed and confirmed under v1; dispatched during the upgrade, completed under v2)");
@@ -196,7 +213,35 @@ class OrdersUpgradeITCase {
                     "stopped factstream-jobs.jar p=2", "started factstream-jobs.jar p=2");
             assertThat(sequences.get("order-" + (ORDERS + 2))).as("a v2 order dispatched after down and up")
                     .containsExactly(1L, 2L, 3L);
+            assertThat(statusBeforeUp).anySatisfy(line -> assertThat(line).startsWith("orders")
+                    .contains("runs as " + foreign + " (started outside the launcher"));
+            assertThat(upSteps).contains("orders runs as " + foreign
+                    + " (adopted: started outside the launcher, now in the ledger at p=1)");
+            assertThat(instances).as("the instances of the orders job on the cluster").containsExactly(foreign);
+            assertThat(fixture.runningJobId(ORDERS_JOB)).isEqualTo(foreign);
+            assertThat(steps).endsWith("adopted factstream-jobs.jar p=1");
         }
+    }
+
+    /**
+     * What an operator does with Flink's REST API (as {@code flink stop --savepointPath} and {@code flink run -s -p}
+     * would): stops the job with a savepoint and runs the same jar and arguments from it at another parallelism,
+     * without the launcher. Returns the new job's id.
+     */
+    private static String upgradeThroughFlinkRest(PlatformFixture fixture, String jobId, int parallelism)
+            throws LocalPlatformException {
+        FlinkRest rest = fixture.platform().flink().rest();
+        String savepoint = rest.stopWithSavepoint(jobId, fixture.platform().flink().savepointDir(),
+                PlatformFixture.TIMEOUT);
+        JobLedger.Entry last = fixture.platform().history(ORDERS_JOB).get(fixture.platform().history(ORDERS_JOB)
+                .size() - 1);
+        List<String> args = new ArrayList<>(ORDERS_JOB.args());
+        args.addAll(List.of("--bootstrap-servers", fixture.bootstrapServers(), "--checkpoint-interval", "PT1S",
+                "--parallelism", Integer.toString(parallelism)));
+        String id = rest.run(rest.uploadJar(last.jar()), ORDERS_JOB.entryClass(), args, Optional.of(parallelism),
+                Optional.of(savepoint));
+        rest.awaitRunning(id, PlatformFixture.TIMEOUT);
+        return id;
     }
 
     private static String upgrade(LocalPlatform platform) {

@@ -9,6 +9,7 @@ import io.factstream.jobs.AggregateJob;
 import io.factstream.jobs.AggregateOptions;
 import io.factstream.jobs.JobMain;
 import io.factstream.jobs.JobOptions;
+import io.factstream.jobs.PlatformJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -44,7 +45,7 @@ public final class OrdersV2Job implements Callable<Integer> {
         }
         StreamExecutionEnvironment env = options.environment();
         AggregateJob.define(env, options, BoundedContext.ORDERS, aggregate.settings(), OrderDeciderV2::new);
-        env.execute("factstream aggregate orders v2");
+        env.execute(options.jobName(PlatformJob.byId("orders"))); // version 2 of the same job, under its name
         return 0;
     }
 }

@@ -14,6 +14,11 @@ public record AggregateUids(BoundedContext context) {
         return context.id() + "-commands-source";
     }
 
+    /** The {@link io.factstream.jobs.io.WriterFence} behind the source. */
+    public String fence() {
+        return context.id() + "-writer-fence";
+    }
+
     public String decoder() {
         return context.id() + "-commands-decoder";
     }

@@ -52,6 +52,23 @@ public record KafkaOutput(String bootstrapServers, String transactionalIdPrefix,
     }
 
     /**
+     * Passes a stream through the {@link WriterFence} of the job named {@code jobName}, so that no second instance
+     * of it writes these outputs; in a batch run, which has no checkpoints and writes where nothing runs, the
+     * stream as it is.
+     *
+     * @param takeOver take the lease from an instance that got further: a replay in place, meant to write again
+     */
+    public <T> DataStream<T> fenced(DataStream<T> stream, String jobName, String uid, boolean takeOver) {
+        if (stream.getExecutionEnvironment().getConfiguration().get(ExecutionOptions.RUNTIME_MODE)
+                == RuntimeExecutionMode.BATCH) {
+            return stream;
+        }
+        WriterFence<T> fence = new WriterFence<>(bootstrapServers, jobName + " " + transactionalIdPrefix,
+                transactionalIdPrefix + "-fence-" + uid, takeOver);
+        return stream.process(fence, stream.getType()).uid(uid).name("writer fence");
+    }
+
+    /**
      * The Kafka timestamp of an output record: the business time of what it says, so that a replay or a backfill
      * writes the same timestamps as the live run, but never ahead of this clock, as the broker refuses timestamps
      * too far in its future.

@@ -12,6 +12,11 @@ public record SagaUids(String saga) {
         return saga + "-events-source";
     }
 
+    /** The {@link io.factstream.jobs.io.WriterFence} behind the events source. */
+    public String fence() {
+        return saga + "-writer-fence";
+    }
+
     public String eventsDecoder() {
         return saga + "-events-decoder";
     }

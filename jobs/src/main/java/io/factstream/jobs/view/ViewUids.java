@@ -13,6 +13,11 @@ public final class ViewUids {
         return "views-events-source";
     }
 
+    /** The {@link io.factstream.jobs.io.WriterFence} behind the events source. */
+    public static String fence() {
+        return "views-writer-fence";
+    }
+
     public static String eventsDecoder() {
         return "views-events-decoder";
     }
