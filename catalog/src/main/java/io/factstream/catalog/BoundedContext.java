@@ -46,6 +46,11 @@ public enum BoundedContext {
         return id + ".dlq";
     }
 
+    /** Where the aggregate job parks the commands of an aggregate in quarantine, until they are redriven. */
+    public String parkedTopic() {
+        return id + ".parked";
+    }
+
     /** The context a topic belongs to, e.g. {@code ORDERS} for {@code orders.events}. */
     public static BoundedContext ofTopic(String topic) {
         return byId(topic.substring(0, Math.max(0, topic.indexOf('.'))));

@@ -95,6 +95,28 @@ class CommandHandlerTest {
     }
 
     @Test
+    void rejectsACommandKeyedOtherwiseThanByItsSubjectAndRemembersItsId() {
+        CommandOutcome misrouted = handler.handle(null, command("c-1", PLACE), WRITTEN, "order-2");
+        CommandOutcome unkeyed = handler.handle(null, command("c-2", PLACE), WRITTEN, null);
+
+        assertRejected(misrouted, RejectionReason.INVALID_COMMAND, "the record is keyed 'order-2': an aggregate's "
+                + "commands are keyed by their subjectId 'order-1', so that they share its partition and its order");
+        assertRejected(unkeyed, RejectionReason.INVALID_COMMAND, "the record has no key: an aggregate's commands are "
+                + "keyed by their subjectId 'order-1', so that they share its partition and its order");
+        assertThat(handler.handle(((CommandOutcome.Rejected) misrouted).snapshot(), command("c-1", PLACE), WRITTEN))
+                .as("the same command, keyed right this time, was answered already")
+                .isInstanceOf(CommandOutcome.Duplicate.class);
+    }
+
+    @Test
+    void aHandledCommandResentUnderAnotherKeyIsStillADuplicate() {
+        AggregateSnapshot placed = accepted(handler.handle(null, command("c-1", PLACE), WRITTEN)).snapshot();
+
+        assertThat(handler.handle(placed, command("c-1", PLACE), WRITTEN, "order-2"))
+                .isInstanceOf(CommandOutcome.Duplicate.class);
+    }
+
+    @Test
     void remembersOnlyTheDedupWindow() {
         CommandHandler<OrderState> forgetful = new CommandHandler<>(new OrderDecider(Menu.standard()), AggregateSettings.standard().withDedupWindow(2));
         AggregateSnapshot snapshot = accepted(forgetful.handle(null, command("c-1", PLACE), WRITTEN)).snapshot();

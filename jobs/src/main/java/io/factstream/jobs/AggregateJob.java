@@ -19,6 +19,7 @@ import io.factstream.jobs.io.LoggedCommandDecoder;
 import io.factstream.jobs.topology.AggregateTopology;
 import io.factstream.kernel.aggregate.AggregateSettings;
 import io.factstream.kernel.aggregate.Decider;
+import io.factstream.log.ParkedRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -86,5 +87,11 @@ public final class AggregateJob implements Callable<Integer> {
                 uids.rejectionsSink(), context.rejectionsTopic());
         kafka.write(outputs.deadLetters(), new DeadLetterSerializer(name, context.deadLetterTopic()),
                 uids.deadLetterSink(), context.deadLetterTopic());
+        kafka.write(outputs.parked(), CatalogRecordSerializer.builder(ParkedRecord.class)
+                        .topic(context.parkedTopic())
+                        .key(ParkedRecord::getAggregateId)
+                        .timestamp(parked -> KafkaOutput.recordTimestamp(parked.getWrittenAt()))
+                        .build(),
+                uids.parkedSink(), context.parkedTopic());
     }
 }

@@ -10,9 +10,7 @@ import org.apache.flink.util.function.SerializableSupplier;
 
 import io.factstream.catalog.BoundedContext;
 import io.factstream.catalog.CommandEnvelope;
-import io.factstream.catalog.CommandRejected;
 import io.factstream.catalog.EventCatalog;
-import io.factstream.catalog.EventEnvelope;
 import io.factstream.domain.fulfilment.OrderFulfilment;
 import io.factstream.jobs.io.CatalogRecordDeserializer;
 import io.factstream.jobs.io.CatalogRecordSerializer;
@@ -75,10 +73,10 @@ public final class SagaJob implements Callable<Integer> {
         String name = definition.get().name() + "-saga";
         JobInput input = options.input(name);
         SagaTopology.Outputs outputs = topology.apply(
-                options.fenced(input.read(env, CatalogRecordDeserializer.forType(EventEnvelope.class),
+                options.fenced(input.read(env, CatalogRecordDeserializer.events(),
                         Arrays.stream(BoundedContext.values()).map(BoundedContext::eventsTopic).toList(),
                         SagaTopology.eventsTime(time), uids.eventsSource()), PlatformJob.byId("saga"), uids.fence()),
-                input.read(env, CatalogRecordDeserializer.forType(CommandRejected.class),
+                input.read(env, CatalogRecordDeserializer.rejections(),
                         Arrays.stream(BoundedContext.values()).map(BoundedContext::rejectionsTopic).toList(),
                         SagaTopology.rejectionsTime(time), uids.rejectionsSource()),
                 input.bounded() ? null : time.clock(env, uids.clock()));

@@ -7,7 +7,6 @@ import java.util.concurrent.Callable;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import io.factstream.catalog.BoundedContext;
-import io.factstream.catalog.EventEnvelope;
 import io.factstream.catalog.topics.TopicCatalog;
 import io.factstream.domain.Views;
 import io.factstream.jobs.io.CatalogRecordDeserializer;
@@ -53,7 +52,7 @@ public final class ViewJob implements Callable<Integer> {
     /** Adds the view job's sources, topology and sinks to the environment, for these views. */
     public static void define(StreamExecutionEnvironment env, JobOptions options, List<ViewDefinition<?>> views) {
         ViewTopology.Outputs outputs = new ViewTopology(views).apply(options.fenced(options.input(NAME).read(env,
-                CatalogRecordDeserializer.forType(EventEnvelope.class),
+                CatalogRecordDeserializer.events(),
                 Arrays.stream(BoundedContext.values()).map(BoundedContext::eventsTopic).toList(),
                 ViewTopology.SEQUENCE_ORDER, ViewUids.eventsSource()), PlatformJob.byId("views"), ViewUids.fence()));
 

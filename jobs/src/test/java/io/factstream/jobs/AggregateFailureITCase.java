@@ -100,10 +100,11 @@ class AggregateFailureITCase {
         assertThat(InjectedFailures.DECISIONS.pending()).as("every injected failure happened").isEmpty();
         List<ConsumerRecord<byte[], byte[]>> events = KAFKA.readCommitted(List.of(context.eventsTopic()));
         AuditReport report = new InvariantAuditor().audit(context,
-                KAFKA.readCommitted(List.of(context.commandsTopic())), events, KAFKA.readCommitted(List.of(context.rejectionsTopic())),
+                KAFKA.readCommitted(List.of(context.commandsTopic())), events,
+                KAFKA.readCommitted(List.of(context.rejectionsTopic())),
                 KAFKA.readCommitted(List.of(context.deadLetterTopic())));
         assertThat(report.problems()).as(String.join("\n", report.lines())).isEmpty();
-        ExpectedOutcomes expected = ExpectedOutcomes.of(context, commands, SETTINGS);
+        ExpectedOutcomes expected = ExpectedOutcomes.ofSends(context, mix.sends(), SETTINGS);
         List<EventEnvelope> committed = AggregateJobITCase.decode(events, EventEnvelope.class);
         assertThat(committed).containsExactlyInAnyOrderElementsOf(expected.events());
 
@@ -131,9 +132,7 @@ class AggregateFailureITCase {
 
     /** Waits until the committed events and rejections are those of the commands sent so far. */
     private static void awaitOutputsOf(BoundedContext context, List<CommandMix.Sent> sent) {
-        List<CommandEnvelope> commands = sent.stream().filter(s -> s.command() != null).map(CommandMix.Sent::command)
-                .toList();
-        ExpectedOutcomes expected = ExpectedOutcomes.of(context, commands, SETTINGS);
+        ExpectedOutcomes expected = ExpectedOutcomes.ofSends(context, sent, SETTINGS);
         KAFKA.readCommittedUntil(List.of(context.eventsTopic()), r -> r.size() >= expected.events().size(), DEADLINE);
         KAFKA.readCommittedUntil(List.of(context.rejectionsTopic()),
                 r -> r.size() >= expected.rejections().size(), DEADLINE);

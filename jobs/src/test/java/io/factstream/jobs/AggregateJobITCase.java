@@ -62,7 +62,7 @@ class AggregateJobITCase {
         assertThat(report.resentCommands()).as("the mix resends commands").isPositive();
         assertThat(report.undecodable()).isEqualTo(mix.garbage()).isPositive();
 
-        ExpectedOutcomes expected = ExpectedOutcomes.of(context, mix.commands(), SETTINGS);
+        ExpectedOutcomes expected = ExpectedOutcomes.ofSends(context, mix.sends(), SETTINGS);
         assertThat(decode(outputs.events, EventEnvelope.class))
                 .as("the events the pure model computes").containsExactlyInAnyOrderElementsOf(expected.events());
         assertThat(decode(outputs.rejections, CommandRejected.class))

@@ -26,16 +26,28 @@ import io.factstream.state.AggregateSnapshot;
 public record ExpectedOutcomes(List<EventEnvelope> events, List<CommandRejected> rejections,
                         Map<String, AggregateSnapshot> snapshots) {
 
+    /** The outcomes of commands each keyed by its subject. */
     public static ExpectedOutcomes of(BoundedContext context, List<CommandEnvelope> commands,
                                       AggregateSettings settings) {
+        return ofSends(context, commands.stream().map(c -> new CommandMix.Sent(c.getSubjectId(), null, c)).toList(),
+                settings);
+    }
+
+    /** The outcomes of a mix's records, each with the key it was sent with; undecodable ones have none. */
+    public static ExpectedOutcomes ofSends(BoundedContext context, List<CommandMix.Sent> sends,
+                                           AggregateSettings settings) {
         CommandHandler<?> handler = new CommandHandler<>(Deciders.forContext(context), settings);
         Map<String, AggregateSnapshot> snapshots = new HashMap<>();
         List<EventEnvelope> events = new ArrayList<>();
         List<CommandRejected> rejections = new ArrayList<>();
-        for (CommandEnvelope command : commands) {
+        for (CommandMix.Sent sent : sends) {
+            CommandEnvelope command = sent.command();
+            if (command == null) {
+                continue;
+            }
             // Written when created: the mixes create commands just before they send them.
             CommandOutcome outcome = handler.handle(snapshots.get(command.getSubjectId()), command,
-                    command.getCreationTimestamp());
+                    command.getCreationTimestamp(), sent.key());
             if (outcome instanceof CommandOutcome.Accepted accepted) {
                 events.addAll(accepted.events());
                 snapshots.put(command.getSubjectId(), accepted.snapshot());

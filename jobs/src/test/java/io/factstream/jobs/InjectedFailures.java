@@ -45,13 +45,23 @@ public final class InjectedFailures {
         return Set.copyOf(failAt);
     }
 
+    /**
+     * A crash of the task, as when its process dies: an {@link Error}, so that it goes past the quarantine, which
+     * parks an aggregate for an exception of its own code, and makes Flink restart the job from its checkpoint.
+     */
+    static final class InjectedCrash extends Error {
+        InjectedCrash(String message) {
+            super(message);
+        }
+    }
+
     /** The logic, failing at the chosen calls of this instance's method. */
     public <T> T into(Class<? super T> type, T logic) {
         Object proxy = Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (self, called, args) -> {
             if (called.getName().equals(method)) {
                 int call = calls.incrementAndGet();
                 if (failAt.remove(call)) {
-                    throw new IllegalStateException("injected failure at " + method + " call " + call);
+                    throw new InjectedCrash("injected failure at " + method + " call " + call);
                 }
             }
             try {

@@ -24,7 +24,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.factstream.catalog.BoundedContext;
-import io.factstream.catalog.CommandEnvelope;
 import io.factstream.catalog.EventEnvelope;
 import io.factstream.catalog.topics.TopicCatalog;
 import io.factstream.catalog.wire.SingleObjectCodec;
@@ -103,7 +102,7 @@ class SecondInstanceITCase {
                 KAFKA.readCommitted(List.of(CONTEXT.rejectionsTopic())),
                 KAFKA.readCommitted(List.of(CONTEXT.deadLetterTopic())));
         assertThat(audit.problems()).as(String.join("\n", audit.lines())).isEmpty();
-        ExpectedOutcomes expected = ExpectedOutcomes.of(CONTEXT, mix.commands(), SETTINGS);
+        ExpectedOutcomes expected = ExpectedOutcomes.ofSends(CONTEXT, mix.sends(), SETTINGS);
         assertThat(AggregateJobITCase.decode(KAFKA.readCommitted(List.of(CONTEXT.eventsTopic())), EventEnvelope.class))
                 .containsExactlyInAnyOrderElementsOf(expected.events());
     }
@@ -144,9 +143,7 @@ class SecondInstanceITCase {
 
     /** Waits until the committed events and rejections are those of the first {@code records} records sent. */
     private static void awaitOutputsOf(CommandMix mix, int records) {
-        List<CommandEnvelope> commands = mix.sends().subList(0, records).stream().filter(s -> s.command() != null)
-                .map(CommandMix.Sent::command).toList();
-        ExpectedOutcomes expected = ExpectedOutcomes.of(CONTEXT, commands, SETTINGS);
+        ExpectedOutcomes expected = ExpectedOutcomes.ofSends(CONTEXT, mix.sends().subList(0, records), SETTINGS);
         KAFKA.readCommittedUntil(List.of(CONTEXT.eventsTopic()), r -> r.size() >= expected.events().size(), DEADLINE);
         KAFKA.readCommittedUntil(List.of(CONTEXT.rejectionsTopic()),
                 r -> r.size() >= expected.rejections().size(), DEADLINE);

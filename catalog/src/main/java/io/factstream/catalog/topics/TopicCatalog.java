@@ -16,13 +16,13 @@ import io.factstream.catalog.views.ViewCatalog;
 
 /**
  * The one source of truth for every topic of the platform: per context {@code <ctx>.commands},
- * {@code <ctx>.events}, {@code <ctx>.rejections} and {@code <ctx>.dlq}; per view {@code views.<view>.history} and
+ * {@code <ctx>.events}, {@code <ctx>.rejections}, {@code <ctx>.dlq} and {@code <ctx>.parked}; per view {@code views.<view>.history} and
  * {@code views.<view>.latest}; and {@value #WRITERS}. Jobs, tools, tests and deployment manifests take names and
  * settings from here.
  *
  * <p>Retention: events are the event store and are kept forever; commands are inputs, kept a week for replays of
- * recent traffic; rejections, dead letters and view history are kept a month; the latest view rows and the writer
- * leases are compacted.
+ * recent traffic; rejections, dead letters and view history are kept a month; parked commands are kept until an
+ * operator redrives them, forever; the latest view rows and the writer leases are compacted.
  */
 public final class TopicCatalog {
 
@@ -62,6 +62,10 @@ public final class TopicCatalog {
             specs.add(new TopicSpec(context.deadLetterTopic(),
                     "Undecodable " + context.id() + " records, original bytes, headers saying why and where from.",
                     partitions, replicationFactor, retention(ONE_MONTH)));
+            specs.add(new TopicSpec(context.parkedTopic(),
+                    "The commands of " + aggregate + " aggregates in quarantine, in order, with the error, until "
+                            + "redriven; kept forever, as a fix may take long.",
+                    partitions, replicationFactor, Map.of(CLEANUP_POLICY, DELETE, RETENTION_MS, FOREVER)));
         }
         for (String view : VIEWS) {
             specs.add(new TopicSpec(viewHistoryTopic(view),

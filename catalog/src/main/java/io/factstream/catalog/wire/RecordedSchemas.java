@@ -14,8 +14,10 @@ import org.apache.avro.message.SchemaStore;
 import io.factstream.catalog.CommandEnvelope;
 import io.factstream.catalog.CommandRejected;
 import io.factstream.catalog.EventEnvelope;
+import io.factstream.log.ParkedRecord;
 import io.factstream.log.WriterLease;
 import io.factstream.state.AggregateSnapshot;
+import io.factstream.state.ParkedAggregate;
 import io.factstream.state.SagaSnapshot;
 import io.factstream.views.ViewRow;
 
@@ -37,11 +39,11 @@ public final class RecordedSchemas {
     /** The records written to Kafka in single-object encoding, as their current classes have them. */
     public static final List<Schema> WIRE = List.of(CommandEnvelope.getClassSchema(),
             EventEnvelope.getClassSchema(), CommandRejected.getClassSchema(), ViewRow.getClassSchema(),
-            WriterLease.getClassSchema());
+            WriterLease.getClassSchema(), ParkedRecord.getClassSchema());
 
     /** The records the jobs keep in Flink state (a view's rows are wire records too). */
     public static final List<Schema> STATE = List.of(AggregateSnapshot.getClassSchema(),
-            SagaSnapshot.getClassSchema(), ViewRow.getClassSchema());
+            ParkedAggregate.getClassSchema(), SagaSnapshot.getClassSchema(), ViewRow.getClassSchema());
 
     private static final Map<String, List<Schema>> VERSIONS = new ConcurrentHashMap<>();
 

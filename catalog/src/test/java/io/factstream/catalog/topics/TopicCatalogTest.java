@@ -19,7 +19,7 @@ class TopicCatalogTest {
     void holdsTheTopicsOfEveryContextThenOfEveryViewThenTheWriterLeases() {
         List<String> expected = new ArrayList<>();
         for (BoundedContext context : BoundedContext.values()) {
-            for (String kind : List.of("commands", "events", "rejections", "dlq")) {
+            for (String kind : List.of("commands", "events", "rejections", "dlq", "parked")) {
                 expected.add(context.id() + "." + kind);
             }
         }

@@ -18,8 +18,10 @@ import java.util.jar.Attributes;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 
+import io.factstream.catalog.BoundedContext;
 import io.factstream.catalog.topics.TopicCatalog;
 import io.factstream.jobs.PlatformJob;
+import io.factstream.kafka.park.Redrive;
 import io.factstream.kafka.topics.TopicAdmin;
 import io.factstream.kafka.topics.TopicAdminException;
 import io.factstream.kafka.topics.TopicReport;
@@ -183,12 +185,13 @@ public final class LocalPlatform {
     }
 
     /**
-     * A line for each process, each job and each replay, and one for each job on the cluster that the ledger does
-     * not know (an instance started with Flink's CLI, say).
+     * A line for each process, each job and each replay, one for each job on the cluster that the ledger does not
+     * know (an instance started with Flink's CLI, say), and one for each aggregate in quarantine.
      */
     public List<String> status() throws LocalPlatformException {
         List<String> lines = new ArrayList<>();
-        lines.add("kafka " + kafka.status());
+        LocalKafka.Status broker = kafka.status();
+        lines.add("kafka " + broker);
         lines.add("flink " + flink.status());
         Set<String> known = new HashSet<>();
         for (PlatformJob job : PlatformJob.all()) {
@@ -204,6 +207,13 @@ public final class LocalPlatform {
                     lines.add("on the cluster, not in the ledger: " + id + " " + name);
                 }
             });
+        }
+        if (broker.state() == LocalKafka.State.RUNNING) {
+            for (BoundedContext context : BoundedContext.values()) {
+                new Redrive(kafka.bootstrapServers(), settings.timeout()).parked(context).forEach(parked ->
+                        lines.add("parked in " + context.id() + ": " + parked + "; redrive " + context.id()
+                                + " --key " + parked.aggregateId() + " once a fixed version runs"));
+            }
         }
         lines.add("gateway " + gateway.status());
         lines.add("logs: " + flink.logDir() + ", " + kafka.outputFile() + ", " + gateway.outputFile());

@@ -11,8 +11,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
+import io.factstream.catalog.BoundedContext;
 import io.factstream.jobs.PlatformJob;
 import io.factstream.kafka.audit.PlatformAudit;
+import io.factstream.kafka.park.Redrive;
 import io.factstream.kafka.read.CommittedReader;
 import io.factstream.testdata.PlatformSummary;
 import io.factstream.testdata.World;
@@ -338,6 +340,50 @@ final class PlatformCommands {
             });
             out().println(made + " kills, every job running");
             return 0;
+        }
+    }
+
+    @Command(name = "redrive", mixinStandardHelpOptions = true,
+            description = {"Writes the parked commands of an aggregate job's aggregates in quarantine (or of one, "
+                    + "with --key) again, in their order, for the fixed version that runs now (deploy it with "
+                    + "upgrade first), and waits until they flow again.",
+                    "Exit code 1 when one is still parked at the end of --timeout (its redriven commands failed "
+                            + "again: see <ctx>.rejections)."})
+    static final class RedriveCommand extends PlatformCommand {
+        @Parameters(index = "0", description = "orders, payments, kitchen or delivery.",
+                converter = JobConverter.class)
+        PlatformJob job;
+
+        @Option(names = "--key", paramLabel = "AGGREGATE", description = "Only this aggregate.")
+        String key;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            if (job.kind() != PlatformJob.Kind.AGGREGATE) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "only aggregate jobs park commands; "
+                        + job.id() + " does not");
+            }
+            BoundedContext context = BoundedContext.byId(job.id());
+            Redrive redrive = new Redrive(options.platform().kafka().bootstrapServers(), options.timeout);
+            List<String> before = redrive.parked(context).stream().map(Redrive.Parked::aggregateId)
+                    .filter(id -> key == null || id.equals(key)).toList();
+            print(redrive.redrive(context, Optional.ofNullable(key)));
+            Instant deadline = Instant.now().plus(options.timeout);
+            List<String> still = stillParked(redrive, context, before);
+            while (!still.isEmpty() && Instant.now().isBefore(deadline)) {
+                Thread.sleep(500); // back-off between reads of the parked topic
+                still = stillParked(redrive, context, before);
+            }
+            List<String> parked = still;
+            before.stream().filter(id -> !parked.contains(id)).forEach(id -> out().println(id + " flows again"));
+            parked.forEach(id -> out().println(id + " is still parked: its redriven commands failed again (see "
+                    + context.rejectionsTopic() + ")"));
+            return parked.isEmpty() ? 0 : 1;
+        }
+
+        private static List<String> stillParked(Redrive redrive, BoundedContext context, List<String> ids) {
+            List<String> parked = redrive.parked(context).stream().map(Redrive.Parked::aggregateId).toList();
+            return ids.stream().filter(parked::contains).toList();
         }
     }
 

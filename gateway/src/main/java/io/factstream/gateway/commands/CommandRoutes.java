@@ -112,6 +112,7 @@ public final class CommandRoutes implements AutoCloseable {
                     .responds(404, "Rejected UNKNOWN_AGGREGATE.")
                     .responds(409, "Rejected CONCURRENCY_CONFLICT: If-Match is not the aggregate's version.")
                     .responds(422, "Rejected INVALID_COMMAND or BUSINESS_RULE_VIOLATION, with the reason.")
+                    .responds(503, "Rejected QUARANTINED: the aggregate is parked until its commands are redriven.")
                     .handler(ctx -> send(ctx, type, ctx.pathParam(id))));
         }
         routes.add(ApiRoute.get("/api/commands/{context}/{aggregateId}/{commandId}").tag("commands")
@@ -125,6 +126,7 @@ public final class CommandRoutes implements AutoCloseable {
                 .responds(404, "Rejected UNKNOWN_AGGREGATE, or the command is another user's.")
                 .responds(409, "Rejected CONCURRENCY_CONFLICT.")
                 .responds(422, "Rejected INVALID_COMMAND or BUSINESS_RULE_VIOLATION.")
+                .responds(503, "Rejected QUARANTINED.")
                 .handler(this::outcome));
         routes.add(ApiRoute.post("/api/{context}/{aggregateId}/{command}").tag("commands")
                 .summary("Any other command path: 400, naming the contexts or the context's commands.")

@@ -78,7 +78,8 @@ public sealed interface Outcome {
 
     /**
      * The command was rejected: {@code INVALID_COMMAND} and {@code BUSINESS_RULE_VIOLATION} are 422,
-     * {@code UNAUTHORIZED} 403, {@code CONCURRENCY_CONFLICT} 409, {@code UNKNOWN_AGGREGATE} 404.
+     * {@code UNAUTHORIZED} 403, {@code CONCURRENCY_CONFLICT} 409, {@code UNKNOWN_AGGREGATE} 404, {@code QUARANTINED}
+     * 503 (the aggregate is parked until a fixed version redrives its commands).
      */
     record Rejected(BoundedContext context, CommandRejected rejection) implements Outcome {
 
@@ -99,6 +100,7 @@ public sealed interface Outcome {
                 case UNAUTHORIZED -> 403;
                 case CONCURRENCY_CONFLICT -> 409;
                 case UNKNOWN_AGGREGATE -> 404;
+                case QUARANTINED -> 503;
             };
         }
 

@@ -1,5 +1,7 @@
 package io.factstream.jobs.aggregate;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.util.EnumMap;
 import java.util.Map;
 
@@ -26,7 +28,10 @@ import io.factstream.kernel.aggregate.CommandHandler;
 import io.factstream.kernel.aggregate.CommandOutcome;
 import io.factstream.kernel.aggregate.Decider;
 import io.factstream.log.LoggedCommand;
+import io.factstream.log.ParkStatus;
+import io.factstream.log.ParkedRecord;
 import io.factstream.state.AggregateSnapshot;
+import io.factstream.state.ParkedAggregate;
 
 /**
  * The Flink shell around a {@link CommandHandler}: keyed by aggregate id, it loads the aggregate's
@@ -37,9 +42,19 @@ import io.factstream.state.AggregateSnapshot;
  * partition). In a batch run Flink sorts each key's records by timestamp, and by nothing else, so the aggregate job
  * times each command by its offset, which grows along the partition.
  *
+ * <p>Quarantine: when the aggregate's code throws on a command (a bug, or an input nobody foresaw), the job does not
+ * fail, which would read the same command again forever and hold up every aggregate of the context. The aggregate is
+ * parked instead ({@link ParkedAggregate} in a second value state): the command and every later one for it go to
+ * the {@link #PARKED} side output ({@code <ctx>.parked}), in order, each answered with a {@code QUARANTINED}
+ * rejection, while every other aggregate flows. Once a fixed version runs, {@code redrive} writes the parked
+ * commands again, under ids of their own and marked with their index ({@code LoggedCommand.redriveOf}); they are
+ * handled in that order, and when the last one has been the aggregate is unparked ({@code UNPARKED} on
+ * {@code <ctx>.parked}). A redriven command that fails again is rejected and keeps its place.
+ *
  * <p>Metrics (group {@code factstream}): {@code commandsAccepted}, {@code commandsDeduplicated},
- * {@code commandsRejected} per {@code reason}, and the histogram {@code commandToEventLatencyMs}, from a command's
- * creation to its events leaving this operator.
+ * {@code commandsRejected} per {@code reason}, {@code commandsParked}, {@code aggregatesParked},
+ * {@code aggregatesUnparked}, and the histogram {@code commandToEventLatencyMs}, from a command's creation to its
+ * events leaving this operator.
  *
  * @param <S> the aggregate's Avro state record
  */
@@ -49,15 +64,27 @@ public final class AggregateProcessor<S extends SpecificRecord>
     public static final OutputTag<CommandRejected> REJECTIONS =
             new OutputTag<>("rejections", new AvroTypeInfo<>(CommandRejected.class));
 
+    /** Parked commands and the end of quarantines, for {@code <ctx>.parked}. */
+    public static final OutputTag<ParkedRecord> PARKED =
+            new OutputTag<>("parked", new AvroTypeInfo<>(ParkedRecord.class));
+
     /** The name of the value state, as state-tools read it. */
     public static final String STATE_NAME = "aggregate";
+    /** The name of the value state that holds an aggregate's quarantine. */
+    public static final String QUARANTINE_STATE_NAME = "quarantine";
+    /** How much of a stack trace a parked record keeps. */
+    private static final int STACK_TRACE_LIMIT = 16 * 1024;
 
     private final SerializableSupplier<Decider<S>> decider;
     private final AggregateSettings settings;
 
     private transient CommandHandler<S> handler;
     private transient ValueState<AggregateSnapshot> snapshot;
+    private transient ValueState<ParkedAggregate> quarantine;
     private transient Counter accepted;
+    private transient Counter commandsParked;
+    private transient Counter aggregatesParked;
+    private transient Counter aggregatesUnparked;
     private transient Counter deduplicated;
     private transient Map<RejectionReason, Counter> rejected;
     private transient Histogram latency;
@@ -80,8 +107,13 @@ public final class AggregateProcessor<S extends SpecificRecord>
     public void open(OpenContext openContext) {
         handler = new CommandHandler<>(decider.get(), settings);
         snapshot = getRuntimeContext().getState(stateDescriptor());
+        quarantine = getRuntimeContext().getState(new ValueStateDescriptor<>(QUARANTINE_STATE_NAME,
+                new AvroTypeInfo<>(ParkedAggregate.class)));
         MetricGroup metrics = getRuntimeContext().getMetricGroup().addGroup("factstream");
         accepted = metrics.counter("commandsAccepted");
+        commandsParked = metrics.counter("commandsParked");
+        aggregatesParked = metrics.counter("aggregatesParked");
+        aggregatesUnparked = metrics.counter("aggregatesUnparked");
         deduplicated = metrics.counter("commandsDeduplicated");
         rejected = new EnumMap<>(RejectionReason.class);
         for (RejectionReason reason : RejectionReason.values()) {
@@ -94,12 +126,66 @@ public final class AggregateProcessor<S extends SpecificRecord>
     public void processElement(LoggedCommand logged, Context context, Collector<EventEnvelope> out)
             throws Exception {
         CommandEnvelope command = logged.getCommand();
-        CommandOutcome outcome = handler.handle(snapshot.value(), command, logged.getWrittenAt());
+        ParkedAggregate parked = quarantine.value();
+        Long redriveOf = logged.getRedriveOf();
+        if (!command.getSubjectId().equals(logged.getRecordKey())) {
+            // Keyed by another aggregate: rejected by the handler before any of the aggregate's code runs.
+            answer(handler.handle(snapshot.value(), command, logged.getWrittenAt(), logged.getRecordKey()), context,
+                    out);
+            return;
+        }
+        if (redriveOf == null && parked != null) {
+            CommandOutcome waits = handler.reject(snapshot.value(), command, RejectionReason.QUARANTINED,
+                    command.getSubjectId() + " is parked since " + parked.getSince() + " (" + parked.getError()
+                            + "); this command waits as parked command #" + parked.getParked()
+                            + " until a fixed version redrives it");
+            answer(waits, context, out);
+            if (!(waits instanceof CommandOutcome.Duplicate)) {
+                park(logged, parked, null, context);
+            }
+            return;
+        }
+        if (redriveOf != null && (parked == null || redriveOf != parked.getRedriven())) {
+            answer(handler.reject(snapshot.value(), command, RejectionReason.INVALID_COMMAND, parked == null
+                    ? "nothing of " + command.getSubjectId() + " is parked: parked command #" + redriveOf
+                            + " was redriven already"
+                    : "parked command #" + redriveOf + " of " + command.getSubjectId() + " is redriven out of turn: #"
+                            + parked.getRedriven() + " is next"), context, out);
+            return;
+        }
+        CommandOutcome outcome;
+        try {
+            outcome = handler.handle(snapshot.value(), command, logged.getWrittenAt(), logged.getRecordKey());
+        } catch (RuntimeException failure) {
+            String error = failure.getClass().getName() + ": " + failure.getMessage();
+            if (parked == null) {
+                answer(handler.reject(snapshot.value(), command, RejectionReason.QUARANTINED, "the "
+                        + handler.context().id() + " code failed on this command (" + error + "); "
+                        + command.getSubjectId() + " is parked until a fixed version redrives its commands"),
+                        context, out);
+                aggregatesParked.inc();
+                park(logged, new ParkedAggregate(0L, 0L, command.getCreationTimestamp(), error), failure, context);
+            } else {
+                answer(handler.reject(snapshot.value(), command, RejectionReason.QUARANTINED, "redriving parked "
+                        + "command #" + redriveOf + " of " + command.getSubjectId() + " failed again (" + error
+                        + "); it keeps its place"), context, out);
+            }
+            return;
+        }
+        answer(outcome, context, out);
+        if (redriveOf != null) {
+            redriven(logged, parked, context);
+        }
+    }
+
+    /** Emits a command's outcome and keeps the snapshot it leaves. */
+    private void answer(CommandOutcome outcome, Context context, Collector<EventEnvelope> out) throws Exception {
         if (outcome instanceof CommandOutcome.Accepted acceptance) {
             snapshot.update(acceptance.snapshot());
             acceptance.events().forEach(out::collect);
             accepted.inc();
-            latency.update(System.currentTimeMillis() - command.getCreationTimestamp().toEpochMilli());
+            latency.update(System.currentTimeMillis()
+                    - acceptance.events().get(0).getCreationTimestamp().toEpochMilli());
         } else if (outcome instanceof CommandOutcome.Rejected rejection) {
             snapshot.update(rejection.snapshot());
             context.output(REJECTIONS, rejection.rejection());
@@ -107,5 +193,34 @@ public final class AggregateProcessor<S extends SpecificRecord>
         } else {
             deduplicated.inc();
         }
+    }
+
+    /** Parks a command as the aggregate's next parked one, with the stack trace of the failure that parked it. */
+    private void park(LoggedCommand logged, ParkedAggregate parked, RuntimeException failure, Context context)
+            throws Exception {
+        String stackTrace = null;
+        if (failure != null) {
+            StringWriter trace = new StringWriter();
+            failure.printStackTrace(new PrintWriter(trace));
+            stackTrace = trace.toString().substring(0, Math.min(trace.getBuffer().length(), STACK_TRACE_LIMIT));
+        }
+        context.output(PARKED, new ParkedRecord(logged.getCommand().getSubjectId(), ParkStatus.PARKED,
+                parked.getParked(), logged.getCommand(), logged.getWrittenAt(), parked.getError(), stackTrace));
+        parked.setParked(parked.getParked() + 1);
+        quarantine.update(parked);
+        commandsParked.inc();
+    }
+
+    /** Counts a parked command as redriven; the last one ends the quarantine. */
+    private void redriven(LoggedCommand logged, ParkedAggregate parked, Context context) throws Exception {
+        parked.setRedriven(parked.getRedriven() + 1);
+        if (parked.getRedriven() < parked.getParked()) {
+            quarantine.update(parked);
+            return;
+        }
+        quarantine.clear();
+        aggregatesUnparked.inc();
+        context.output(PARKED, new ParkedRecord(logged.getCommand().getSubjectId(), ParkStatus.UNPARKED,
+                parked.getRedriven(), null, logged.getWrittenAt(), parked.getError(), null));
     }
 }

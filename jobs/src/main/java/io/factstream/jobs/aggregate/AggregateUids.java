@@ -35,6 +35,10 @@ public record AggregateUids(BoundedContext context) {
         return context.id() + "-rejections-sink";
     }
 
+    public String parkedSink() {
+        return context.id() + "-parked-sink";
+    }
+
     public String deadLetterSink() {
         return context.id() + "-dlq-sink";
     }

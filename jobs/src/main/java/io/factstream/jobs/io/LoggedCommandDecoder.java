@@ -1,5 +1,7 @@
 package io.factstream.jobs.io;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import java.time.Instant;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -7,14 +9,17 @@ import org.apache.flink.api.java.typeutils.EitherTypeInfo;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.types.Either;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
 
 import io.factstream.catalog.CommandEnvelope;
+import io.factstream.kafka.park.Redrive;
 import io.factstream.log.DeadLetter;
 import io.factstream.log.LoggedCommand;
 
 /**
  * Decodes command records for an aggregate job: each becomes a {@link LoggedCommand} that keeps the record's
- * offset and Kafka timestamp with the envelope, or a {@link DeadLetter}.
+ * offset, Kafka timestamp and key with the envelope (and, for a command redriven out of quarantine, the index of
+ * the parked command it stands for), or a {@link DeadLetter}.
  */
 public final class LoggedCommandDecoder implements RecordDecoder<Either<DeadLetter, LoggedCommand>> {
 
@@ -28,7 +33,20 @@ public final class LoggedCommandDecoder implements RecordDecoder<Either<DeadLett
             return Either.Left(decoded.left());
         }
         return Either.Right(new LoggedCommand(decoded.right(), Instant.ofEpochMilli(record.timestamp()),
-                record.offset()));
+                record.offset(), record.key() == null ? null : new String(record.key(), UTF_8), redriveOf(record)));
+    }
+
+    /** The parked command a redriven one stands for, from its header; null for any other command. */
+    private static Long redriveOf(ConsumerRecord<byte[], byte[]> record) {
+        Header header = record.headers().lastHeader(Redrive.HEADER);
+        if (header == null) {
+            return null;
+        }
+        try {
+            return Long.parseLong(new String(header.value(), UTF_8));
+        } catch (NumberFormatException e) {
+            return -1L; // no parked command has this index: the aggregate rejects it as redriven out of turn
+        }
     }
 
     @Override

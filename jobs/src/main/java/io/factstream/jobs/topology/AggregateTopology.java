@@ -18,14 +18,16 @@ import io.factstream.kernel.aggregate.AggregateSettings;
 import io.factstream.kernel.aggregate.Decider;
 import io.factstream.log.DeadLetter;
 import io.factstream.log.LoggedCommand;
+import io.factstream.log.ParkedRecord;
 
 /**
  * The dataflow of one bounded context's aggregate job, apart from where its records come from and go to: decoded
- * command records in; events, rejections and dead letters out.
+ * command records in; events, rejections, dead letters and parked commands out.
  *
  * <pre>
  * commands or dead letters ─► route ─► key by aggregate id ─► aggregate ─► events
- *                                 │                                    └─► rejections
+ *                                 │                                    ├─► rejections
+ *                                 │                                    └─► parked (quarantine)
  *                                 └─► dead letters
  * </pre>
  *
@@ -43,7 +45,7 @@ public final class AggregateTopology<S extends SpecificRecord> {
 
     /** What the job writes. */
     public record Outputs(DataStream<EventEnvelope> events, DataStream<CommandRejected> rejections,
-                          DataStream<DeadLetter> deadLetters) {
+                          DataStream<DeadLetter> deadLetters, DataStream<ParkedRecord> parked) {
     }
 
     private final BoundedContext context;
@@ -71,6 +73,6 @@ public final class AggregateTopology<S extends SpecificRecord> {
                 .uid(uids.processor())
                 .name(context.aggregateType() + " aggregate");
         return new Outputs(events, events.getSideOutput(AggregateProcessor.REJECTIONS),
-                commands.getSideOutput(DeadLetterRouter.DEAD_LETTERS));
+                commands.getSideOutput(DeadLetterRouter.DEAD_LETTERS), events.getSideOutput(AggregateProcessor.PARKED));
     }
 }

@@ -19,6 +19,7 @@ import org.apache.kafka.common.record.TimestampType;
 import org.junit.jupiter.api.Test;
 
 import io.factstream.catalog.CommandEnvelope;
+import io.factstream.catalog.EventEnvelope;
 import io.factstream.catalog.EventCatalog;
 import io.factstream.catalog.wire.RandomRecords;
 import io.factstream.catalog.wire.SingleObjectCodec;
@@ -68,6 +69,27 @@ class CatalogRecordDeserializerTest {
         assertThat(letter.getKey()).isNull();
         assertThat(letter.getValue()).isNull();
         assertThat(letter.getErrorType()).isEqualTo("NO_VALUE");
+    }
+
+    @Test
+    void anEventKeyedByItsAggregateIsDecodedAndOneKeyedOtherwiseIsADeadLetterSayingSo() {
+        EventEnvelope event = new RandomRecords(11).eventEnvelope(
+                EventCatalog.get().eventType("OrderPlaced").schema());
+        byte[] value = SingleObjectCodec.forType(EventEnvelope.class).encode(event);
+        CatalogRecordDeserializer<EventEnvelope> events = CatalogRecordDeserializer.events();
+
+        Either<DeadLetter, EventEnvelope> keyed = events.decode(consumed(event.getAggregateId().getBytes(UTF_8),
+                value));
+        Either<DeadLetter, EventEnvelope> otherwise = events.decode(consumed("someone-else".getBytes(UTF_8), value));
+        Either<DeadLetter, EventEnvelope> unkeyed = events.decode(consumed(null, value));
+
+        assertThat(keyed.right()).isEqualTo(event);
+        assertThat(otherwise.left().getErrorType()).isEqualTo(CatalogRecordDeserializer.KEY_MISMATCH);
+        assertThat(otherwise.left().getReason()).isEqualTo("the record's key 'someone-else' is not its aggregateId '"
+                + event.getAggregateId() + "': the records about one aggregate must share its key, and so its "
+                + "partition and its order");
+        assertThat(otherwise.left().getValue()).isEqualTo(ByteBuffer.wrap(value));
+        assertThat(unkeyed.left().getReason()).startsWith("the record has no key");
     }
 
     @Test

@@ -27,7 +27,8 @@ class DeadLetterSerializerTest {
                 .setErrorType("org.apache.avro.message.BadHeaderException")
                 .build();
 
-        ProducerRecord<byte[], byte[]> record = new DeadLetterSerializer("kitchen-aggregate", "kitchen.dlq").serialize(letter, null, null);
+        ProducerRecord<byte[], byte[]> record = new DeadLetterSerializer("kitchen-aggregate", "kitchen.dlq")
+                .serialize(letter, null, null);
 
         assertThat(record.topic()).isEqualTo("kitchen.dlq");
         assertThat(record.key()).isEqualTo("ticket-9".getBytes(UTF_8));
@@ -48,7 +49,8 @@ class DeadLetterSerializerTest {
                 .setSourceTimestamp(Instant.EPOCH).setReason("no value (null)").setErrorType("NO_VALUE")
                 .build();
 
-        ProducerRecord<byte[], byte[]> record = new DeadLetterSerializer("kitchen-aggregate", "kitchen.dlq").serialize(letter, null, null);
+        ProducerRecord<byte[], byte[]> record = new DeadLetterSerializer("kitchen-aggregate", "kitchen.dlq")
+                .serialize(letter, null, null);
 
         assertThat(record.key()).isNull();
         assertThat(record.value()).isNull();

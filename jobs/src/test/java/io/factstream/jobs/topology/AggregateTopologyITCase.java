@@ -57,7 +57,7 @@ class AggregateTopologyITCase {
         InMemory.Collected<DeadLetter> deadLetters = InMemory.collect(outputs.deadLetters());
         env.execute("aggregate topology in memory, " + mode);
 
-        ExpectedOutcomes expected = ExpectedOutcomes.of(CONTEXT, mix.commands(), SETTINGS);
+        ExpectedOutcomes expected = ExpectedOutcomes.ofSends(CONTEXT, mix.sends(), SETTINGS);
         assertThat(expected.rejections()).as("the mix has rejections").isNotEmpty();
         assertThat(events.get()).containsExactlyInAnyOrderElementsOf(expected.events());
         assertThat(rejections.get()).containsExactlyInAnyOrderElementsOf(expected.rejections());

@@ -51,7 +51,7 @@ class ViewTopologyITCase {
         List<EventEnvelope> events = new ArrayList<>();
         for (BoundedContext context : List.of(BoundedContext.ORDERS, BoundedContext.PAYMENTS, BoundedContext.KITCHEN)) {
             CommandMix mix = CommandMix.generate(context, 27L + context.ordinal(), 20);
-            events.addAll(ExpectedOutcomes.of(context, mix.commands(), AggregateSettings.standard()).events());
+            events.addAll(ExpectedOutcomes.ofSends(context, mix.sends(), AggregateSettings.standard()).events());
         }
         List<Either<DeadLetter, EventEnvelope>> records = new ArrayList<>();
         events.forEach(event -> records.add(Either.Right(event)));

@@ -35,11 +35,13 @@ import io.factstream.kafka.read.CommittedReader;
  *       exactly one rejection: never both, never neither; a resent command gets nothing more;</li>
  *   <li>every undecodable command record is on the DLQ, with a reason, pointing back at its offset;</li>
  *   <li>per aggregate, the events' sequence numbers run 1, 2, 3, ... in log order, and no event id repeats;</li>
+ *   <li>every event is keyed by its aggregate id and every rejection by its command's subject id, as the aggregate
+ *       job writes them: a record keyed otherwise is a foreign write, and the jobs that read it dead-letter it;</li>
  *   <li>a saga writes each of its commands once: a client may resend a command (the aggregate ignores the copy),
  *       the saga's exactly-once output never does;</li>
  *   <li>a dead letter names the job that wrote it ({@link DeadLetterHeaders#WRITER}): the aggregate job's are for
  *       command records, those of the jobs that read the event store (sagas, views) for event or rejection records;
- *       each points at a record that does not decode, once per job.</li>
+ *       each points at a record that does not decode (or, for a reader, one keyed otherwise), once per job.</li>
  * </ul>
  *
  * <p>It knows nothing of the domain: it audits any aggregate job, live or after a chaos run.
@@ -88,17 +90,18 @@ public final class InvariantAuditor {
             }
         }
 
-        Set<String> undecodableOutcomes = new HashSet<>();
+        Set<String> unreadableOutcomes = new HashSet<>();
         Map<String, Long> eventsByCommand = new HashMap<>();
         Map<String, Long> lastSequence = new HashMap<>();
         Set<String> eventIds = new HashSet<>();
         long gaps = 0;
         long repeatedEventIds = 0;
         for (ConsumerRecord<byte[], byte[]> record : events) {
-            EventEnvelope event = decode(eventCodec, record, problems, undecodableOutcomes);
+            EventEnvelope event = decode(eventCodec, record, problems, unreadableOutcomes);
             if (event == null) {
                 continue;
             }
+            checkKey(record, event.getAggregateId(), "event " + event.getEventId(), problems, unreadableOutcomes);
             if (!eventIds.add(event.getEventId())) {
                 repeatedEventIds++;
                 problems.add("event id " + event.getEventId() + " of " + event.getAggregateId() + " repeats");
@@ -115,8 +118,10 @@ public final class InvariantAuditor {
 
         Map<String, Long> rejectionsByCommand = new LinkedHashMap<>();
         for (ConsumerRecord<byte[], byte[]> record : rejections) {
-            CommandRejected rejection = decode(rejectionCodec, record, problems, undecodableOutcomes);
+            CommandRejected rejection = decode(rejectionCodec, record, problems, unreadableOutcomes);
             if (rejection != null) {
+                checkKey(record, rejection.getSubjectId(), "the rejection of command " + rejection.getCommandId(),
+                        problems, unreadableOutcomes);
                 rejectionsByCommand.merge(commandKey(rejection.getSubjectId(), rejection.getCommandId()), 1L,
                         Long::sum);
             }
@@ -164,7 +169,7 @@ public final class InvariantAuditor {
                 commandsDeadLettered.add(source);
             } else if (!outcomeTopics.contains(sourceTopic)) {
                 problems.add("dead letter from " + writer + " for " + source + ", a topic this DLQ does not serve");
-            } else if (!undecodableOutcomes.contains(source)) {
+            } else if (!unreadableOutcomes.contains(source)) {
                 problems.add("dead letter from " + writer + " for " + source + ", which decodes or does not exist");
             }
         }
@@ -188,6 +193,18 @@ public final class InvariantAuditor {
             undecodable.add(position);
             problems.add("record " + position + " does not decode: " + e.getMessage());
             return null;
+        }
+    }
+
+    /** A problem, and the record among those its readers dead-letter, when it is not keyed {@code expected}. */
+    private static void checkKey(ConsumerRecord<byte[], byte[]> record, String expected, String what,
+                                 List<String> problems, Set<String> unreadable) {
+        String key = record.key() == null ? null : new String(record.key(), UTF_8);
+        if (!expected.equals(key)) {
+            String position = position(record.topic(), record.partition(), record.offset());
+            unreadable.add(position);
+            problems.add(what + " at " + position + " is keyed " + (key == null ? "by nothing" : "'" + key + "'")
+                    + ", not '" + expected + "'");
         }
     }
 

@@ -78,6 +78,16 @@ class InvariantAuditorTest {
     }
 
     @Test
+    void anEventKeyedByAnotherAggregateIsReportedAndItsReadersDeadLettersAreTheirs() {
+        AuditReport report = new Topics().command("delivery-1", "c1")
+                .keyedEvent("delivery-2", "delivery-1", 1, "c1", "e1")
+                .readerDeadLetter("views", CONTEXT.eventsTopic(), 0).audit();
+
+        assertThat(report.problems()).containsExactly(
+                "event e1 at delivery.events-0@0 is keyed 'delivery-2', not 'delivery-1'");
+    }
+
+    @Test
     void aReaderDeadLetterForAnEventThatDecodesIsReported() {
         assertThat(new Topics().command("delivery-1", "c1").event("delivery-1", 1, "c1")
                 .readerDeadLetter("views", CONTEXT.eventsTopic(), 0).audit().problems())
@@ -199,7 +209,7 @@ class InvariantAuditorTest {
             CommandEnvelope command = CommandEnvelopes.builder(new PickUpDelivery()).setCommandId(commandId)
                     .setSubjectId(aggregateId).setUserId("courier-1").setRoles(List.of("COURIER"))
                     .setCreationTimestamp(NOW).setCorrelationId(aggregateId).build();
-            commands.add(record(CONTEXT.commandsTopic(), commands.size(), COMMANDS.encode(command)));
+            commands.add(record(CONTEXT.commandsTopic(), commands.size(), aggregateId, COMMANDS.encode(command)));
             return this;
         }
 
@@ -208,22 +218,23 @@ class InvariantAuditorTest {
             CommandEnvelope command = CommandEnvelopes.builder(new PickUpDelivery()).setCommandId(commandId)
                     .setSubjectId(aggregateId).setUserId("order-fulfilment").setRoles(List.of(Role.SYSTEM.name()))
                     .setCreationTimestamp(NOW).setCorrelationId(aggregateId).build();
-            commands.add(record(CONTEXT.commandsTopic(), commands.size(), COMMANDS.encode(command)));
+            commands.add(record(CONTEXT.commandsTopic(), commands.size(), aggregateId, COMMANDS.encode(command)));
             return this;
         }
 
         Topics undecodableEvent() {
-            events.add(record(CONTEXT.eventsTopic(), events.size(), "{not avro}".getBytes(UTF_8)));
+            events.add(record(CONTEXT.eventsTopic(), events.size(), "delivery-x", "{not avro}".getBytes(UTF_8)));
             return this;
         }
 
         Topics undecodableRejection() {
-            rejections.add(record(CONTEXT.rejectionsTopic(), rejections.size(), "{not avro}".getBytes(UTF_8)));
+            rejections.add(record(CONTEXT.rejectionsTopic(), rejections.size(), "delivery-x",
+                    "{not avro}".getBytes(UTF_8)));
             return this;
         }
 
         Topics undecodableCommand() {
-            commands.add(record(CONTEXT.commandsTopic(), commands.size(), "{not avro}".getBytes(UTF_8)));
+            commands.add(record(CONTEXT.commandsTopic(), commands.size(), "delivery-x", "{not avro}".getBytes(UTF_8)));
             return this;
         }
 
@@ -233,12 +244,17 @@ class InvariantAuditorTest {
         }
 
         Topics event(String aggregateId, long sequenceNumber, String causationId, String eventId) {
+            return keyedEvent(aggregateId, aggregateId, sequenceNumber, causationId, eventId);
+        }
+
+        /** An event whose record is keyed {@code key}, which the aggregate job never does but for its aggregate. */
+        Topics keyedEvent(String key, String aggregateId, long sequenceNumber, String causationId, String eventId) {
             EventEnvelope event = EventEnvelope.newBuilder().setEventId(eventId).setAggregateId(aggregateId)
                     .setSequenceNumber(sequenceNumber).setCreationTimestamp(NOW).setCorrelationId(aggregateId)
                     .setEventType("DeliveryPickedUp").setAggregateType(CONTEXT.aggregateType())
                     .setCausationId(causationId).setUserId("courier-1").setSchemaVersion(1)
                     .setEventData(new DeliveryPickedUp("courier-1")).build();
-            events.add(record(CONTEXT.eventsTopic(), events.size(), EVENTS.encode(event)));
+            events.add(record(CONTEXT.eventsTopic(), events.size(), key, EVENTS.encode(event)));
             return this;
         }
 
@@ -248,7 +264,8 @@ class InvariantAuditorTest {
                     .setReason(RejectionReason.UNKNOWN_AGGREGATE).setMessage("no delivery " + aggregateId)
                     .setUserId("courier-1").setCorrelationId(aggregateId).setCreationTimestamp(NOW)
                     .setAggregateVersion(0L).build();
-            rejections.add(record(CONTEXT.rejectionsTopic(), rejections.size(), REJECTIONS.encode(rejection)));
+            rejections.add(record(CONTEXT.rejectionsTopic(), rejections.size(), aggregateId,
+                    REJECTIONS.encode(rejection)));
             return this;
         }
 
@@ -264,7 +281,7 @@ class InvariantAuditorTest {
 
         private Topics deadLetter(String writer, String sourceTopic, long sourceOffset, String reason) {
             ConsumerRecord<byte[], byte[]> letter = record(CONTEXT.deadLetterTopic(), deadLetters.size(),
-                    "{not avro}".getBytes(UTF_8));
+                    "delivery-x", "{not avro}".getBytes(UTF_8));
             letter.headers().add(new RecordHeader(DeadLetterHeaders.REASON, reason.getBytes(UTF_8)));
             letter.headers().add(new RecordHeader(DeadLetterHeaders.SOURCE_TOPIC, sourceTopic.getBytes(UTF_8)));
             letter.headers().add(new RecordHeader(DeadLetterHeaders.WRITER, writer.getBytes(UTF_8)));
@@ -280,7 +297,7 @@ class InvariantAuditorTest {
         }
     }
 
-    private static ConsumerRecord<byte[], byte[]> record(String topic, long offset, byte[] value) {
-        return new ConsumerRecord<>(topic, 0, offset, null, value);
+    private static ConsumerRecord<byte[], byte[]> record(String topic, long offset, String key, byte[] value) {
+        return new ConsumerRecord<>(topic, 0, offset, key.getBytes(UTF_8), value);
     }
 }

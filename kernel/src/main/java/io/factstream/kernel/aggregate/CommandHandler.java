@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.UUID;
 
 import org.apache.avro.specific.SpecificRecord;
@@ -27,6 +28,8 @@ import io.factstream.state.AggregateSnapshot;
  *
  * <ol>
  *   <li>a command id among the snapshot's recent ones is a duplicate: nothing happens;</li>
+ *   <li>a command whose record is keyed other than by its {@code subjectId} is rejected {@code INVALID_COMMAND}:
+ *       an aggregate's commands must share its key, and so its partition and its order;</li>
  *   <li>an envelope that contradicts itself or the catalog, or whose {@code creationTimestamp} is further than the
  *       allowed clock skew from the time the command was written to Kafka, is rejected {@code INVALID_COMMAND} (the
  *       sender's clock becomes the business time of everything that follows, timeouts included);</li>
@@ -64,18 +67,33 @@ public final class CommandHandler<S extends SpecificRecord> {
     }
 
     /**
-     * Handles a command.
+     * Handles a command whose record is keyed by its {@code subjectId}, as when a log is folded.
      *
      * @param snapshot  the aggregate's snapshot, or {@code null} when nothing is known about the aggregate
      * @param writtenAt when the command was written to Kafka: its record's timestamp, which is in the log, so that
      *                  replays decide alike
      */
     public CommandOutcome handle(AggregateSnapshot snapshot, CommandEnvelope command, Instant writtenAt) {
+        return handle(snapshot, command, writtenAt, command.getSubjectId());
+    }
+
+    /**
+     * Handles a command read from a record with this key.
+     *
+     * @param snapshot  the aggregate's snapshot, or {@code null} when nothing is known about the aggregate
+     * @param writtenAt when the command was written to Kafka: its record's timestamp
+     * @param recordKey its record's key, null when it had none
+     */
+    public CommandOutcome handle(AggregateSnapshot snapshot, CommandEnvelope command, Instant writtenAt,
+                                 String recordKey) {
         AggregateSnapshot current = snapshot == null ? emptySnapshot() : snapshot;
         if (current.getRecentCommandIds().contains(command.getCommandId())) {
             return new CommandOutcome.Duplicate();
         }
-        Decision decision = check(command, current, writtenAt);
+        Decision decision = Objects.equals(recordKey, command.getSubjectId()) ? check(command, current, writtenAt)
+                : Decision.invalid("%s: an aggregate's commands are keyed by their subjectId '%s', so that they share "
+                + "its partition and its order", recordKey == null ? "the record has no key"
+                : "the record is keyed '" + recordKey + "'", command.getSubjectId());
         if (decision == null) {
             decision = decider.decide(command, state(current));
         }
@@ -84,6 +102,22 @@ public final class CommandHandler<S extends SpecificRecord> {
                     remember(current, current.getVersion(), current.getState(), command.getCommandId()));
         }
         return accept(command, current, ((Decision.Accepted) decision).events());
+    }
+
+    /**
+     * A rejection decided before the decider could be asked, e.g. for a command that waits in quarantine because the
+     * aggregate's code failed: rejected with this reason, its id remembered like any rejected command's, so that a
+     * resend gets nothing; a duplicate when its id was handled already.
+     */
+    public CommandOutcome reject(AggregateSnapshot snapshot, CommandEnvelope command, RejectionReason reason,
+                                 String why) {
+        AggregateSnapshot current = snapshot == null ? emptySnapshot() : snapshot;
+        if (current.getRecentCommandIds().contains(command.getCommandId())) {
+            return new CommandOutcome.Duplicate();
+        }
+        Decision.Rejected rejected = new Decision.Rejected(reason, why);
+        return new CommandOutcome.Rejected(rejection(command, current, rejected),
+                remember(current, current.getVersion(), current.getState(), command.getCommandId()));
     }
 
     /**
