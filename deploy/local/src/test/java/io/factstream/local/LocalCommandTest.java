@@ -51,6 +51,18 @@ class LocalCommandTest {
     }
 
     @Test
+    void onlyAggregateJobsAreRedrivenAndChaosTakesOnlyItsTargets() {
+        int saga = run("redrive", "saga", "--data-dir", dataDir.toString());
+        String sagaErr = err.toString();
+        int target = run("chaos", "--targets", "taskmanager,jobmanager", "--data-dir", dataDir.toString());
+
+        assertThat(saga).isEqualTo(2);
+        assertThat(sagaErr).contains("only aggregate jobs park commands; saga does not");
+        assertThat(target).isEqualTo(2);
+        assertThat(err.toString()).contains("'jobmanager' is neither taskmanager nor broker");
+    }
+
+    @Test
     void theLedgerReadsBackWhatItWrote() throws Exception {
         JobLedger ledger = new JobLedger(dataDir);
         JobLedger.Entry started = new JobLedger.Entry(Instant.parse("2026-11-26T10:00:00Z"), "started", "abc",
