@@ -3,15 +3,19 @@ package io.factstream.embedded;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import io.factstream.catalog.Address;
 import io.factstream.catalog.BoundedContext;
@@ -24,6 +28,7 @@ import io.factstream.catalog.PizzaSize;
 import io.factstream.catalog.Role;
 import io.factstream.catalog.orders.CancellationReason;
 import io.factstream.catalog.orders.OrderCancelled;
+import io.factstream.catalog.orders.OrderConfirmed;
 import io.factstream.catalog.orders.PlaceOrder;
 import io.factstream.catalog.payments.OpenWallet;
 import io.factstream.catalog.payments.TopUpWallet;
@@ -38,15 +43,8 @@ class LiveTimeoutITCase {
 
     @Test
     void theKitchenTimeoutFiresWhenNoOtherEventArrives() throws Exception {
-        EmbeddedPlatform.Settings quick = EmbeddedPlatform.Settings.quick();
-        EmbeddedPlatform.Settings settings = new EmbeddedPlatform.Settings(1, quick.checkpointInterval(),
-                new OrderFulfilment.Timeouts(Duration.ofSeconds(3), Duration.ofSeconds(3)), quick.time());
-        try (EmbeddedPlatform platform = EmbeddedPlatform.start(settings, EmbeddedPlatform.Logic.standard())) {
-            send(platform, "ada", Role.CUSTOMER, new OpenWallet(), "ada");
-            send(platform, "ada", Role.CUSTOMER, new TopUpWallet(5_000L), "ada");
-            Instant placedAt = send(platform, "order-1", Role.CUSTOMER, new PlaceOrder("ada",
-                    List.of(new OrderLine("MARINARA", PizzaSize.SMALL, 1)), new Address("Via Roma 1", "Napoli",
-                            "80100"), null), "order-1");
+        try (EmbeddedPlatform platform = withTimeouts(Duration.ofSeconds(3))) {
+            Instant placedAt = placeAnOrder(platform);
             // No cook ever comes, and nothing else is sent: only the clock moves time on.
 
             List<ConsumerRecord<byte[], byte[]>> orderEvents = platform.kafka().readCommittedUntil(
@@ -62,6 +60,55 @@ class LiveTimeoutITCase {
                     .isEqualTo(placedAt.plusSeconds(3));
             assertThat(platform.awaitSagasFinished(1, Duration.ofSeconds(60)).moneyConserved()).isTrue();
         }
+    }
+
+    /**
+     * The saga's stop-with-savepoint that never completed: a second writer of {@code orders.events} repeats the
+     * answer to the saga's ConfirmOrder. The saga kept the copy as a pending input that was due at once and never
+     * handled, so its timer fired again and again within one watermark: the watermark, the kitchen timeout and
+     * every checkpoint barrier stayed behind it. Now the timeout fires and the saga stops with a savepoint.
+     */
+    @Test
+    void aSagaThatReadsAnAnswerTwiceStillTimesOutAndStopsWithASavepoint(@TempDir Path savepoints) throws Exception {
+        try (EmbeddedPlatform platform = withTimeouts(Duration.ofSeconds(10))) {
+            placeAnOrder(platform);
+            ConsumerRecord<byte[], byte[]> confirmed = platform.kafka().readCommittedUntil(
+                    List.of(BoundedContext.ORDERS.eventsTopic()),
+                    records -> records.stream().anyMatch(r -> decode(r).getEventData() instanceof OrderConfirmed),
+                    Duration.ofSeconds(60)).stream().filter(r -> decode(r).getEventData() instanceof OrderConfirmed)
+                    .findFirst().orElseThrow();
+
+            platform.kafka().send(new ProducerRecord<>(confirmed.topic(), confirmed.key(), confirmed.value()));
+
+            platform.kafka().readCommittedUntil(List.of(BoundedContext.ORDERS.eventsTopic()),
+                    records -> records.stream().anyMatch(r -> decode(r).getEventData() instanceof OrderCancelled),
+                    Duration.ofSeconds(60));
+            Instant stopping = Instant.now();
+            String savepoint = platform.flink().stopWithSavepoint(
+                    platform.jobs().get("saga " + OrderFulfilment.NAME), savepoints.toUri().toString(), false,
+                    SavepointFormatType.CANONICAL).get(60, TimeUnit.SECONDS);
+            Duration stopped = Duration.between(stopping, Instant.now());
+            System.out.println("the saga stopped with savepoint " + savepoint + " in " + stopped.toMillis() + " ms");
+
+            assertThat(savepoint).contains(savepoints.getFileName().toString());
+            assertThat(stopped).as("the saga's stop with a savepoint").isLessThan(Duration.ofSeconds(30));
+        }
+    }
+
+    /** The platform on one partition, with these kitchen and delivery timeouts. */
+    private static EmbeddedPlatform withTimeouts(Duration timeout) throws Exception {
+        EmbeddedPlatform.Settings quick = EmbeddedPlatform.Settings.quick();
+        return EmbeddedPlatform.start(new EmbeddedPlatform.Settings(1, quick.checkpointInterval(),
+                new OrderFulfilment.Timeouts(timeout, timeout), quick.time()), EmbeddedPlatform.Logic.standard());
+    }
+
+    /** Ada opens and tops up her wallet and places order-1; returns when she placed it. */
+    private static Instant placeAnOrder(EmbeddedPlatform platform) throws Exception {
+        send(platform, "ada", Role.CUSTOMER, new OpenWallet(), "ada");
+        send(platform, "ada", Role.CUSTOMER, new TopUpWallet(5_000L), "ada");
+        return send(platform, "order-1", Role.CUSTOMER, new PlaceOrder("ada",
+                List.of(new OrderLine("MARINARA", PizzaSize.SMALL, 1)), new Address("Via Roma 1", "Napoli", "80100"),
+                null), "order-1");
     }
 
     private static Instant send(EmbeddedPlatform platform, String subject, Role role, SpecificRecord data,

@@ -119,7 +119,7 @@ public final class SagaProcessor<S extends SpecificRecord>
             late.inc();
         }
         SagaSnapshot after = result.snapshot();
-        Long wakeUp = after == null ? null : SagaEngine.nextWakeUp(after);
+        Long wakeUp = after == null ? null : engine.nextWakeUp(after);
         if (wakeUp != null && wakeUp > horizon) {
             wakeUp = null;
         }

@@ -2,6 +2,7 @@ package io.factstream.jobs.saga;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -139,6 +140,22 @@ class SagaProcessorTest {
         input(answerTo(authorize.get(0), new PaymentAuthorized("order-1", 2600L, 400L)));
 
         assertThat(sentTypes()).containsExactly("ConfirmOrder", "OpenTicket");
+    }
+
+    @Test
+    void ignoresAnAnswerReadTwiceAndLetsTimePass() {
+        // A second writer of an events topic repeats answers the saga has had already (same event, same cause).
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+            toTheKitchen("order-1");
+            answer("ConfirmOrder", new OrderConfirmed(2600L));
+
+            harness.processWatermark(T0.plusSeconds(1).toEpochMilli());
+
+            assertThat(harness.numEventTimeTimers()).as("only the kitchen deadline").isEqualTo(1);
+            harness.processWatermark(T0.plus(KITCHEN).toEpochMilli());
+            assertThat(sentTypes()).containsExactly("CancelOrder", "ReleasePayment", "CancelTicket");
+        }, "the saga's timers fired for ever (the watermark never got through): a repeated answer was kept "
+                + "as a pending input that is due at once and never handled");
     }
 
     private void toTheKitchen(String orderId) throws Exception {

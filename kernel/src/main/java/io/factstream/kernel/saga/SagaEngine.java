@@ -107,15 +107,21 @@ public final class SagaEngine<S extends SpecificRecord> {
 
     /**
      * The earliest time at which the saga may have something to do without a new input: its earliest pending input
-     * or deadline; null when it waits only for answers or has nothing pending.
+     * or deadline; null when it waits only for answers or has nothing pending. Once the saga has started, a pending
+     * answer wakes nothing: it waits for its command (or, read twice, for nothing) and is never handled on its own,
+     * so a wake-up for it would be due at once, find nothing to do and be due again, for ever, holding up the
+     * watermark and every checkpoint barrier behind it. Before the saga starts, the watermark passing an answer
+     * drops it, so it wakes the saga once.
      */
-    public static Long nextWakeUp(SagaSnapshot snapshot) {
+    public Long nextWakeUp(SagaSnapshot snapshot) {
         if (snapshot.getAwaiting().stream().anyMatch(a -> a.getAnswer() == null)) {
             return null; // answers come as inputs
         }
         Long next = null;
         for (Object input : snapshot.getPending()) {
-            next = next == null ? timeOf(input) : Math.min(next, timeOf(input));
+            if (snapshot.getState() == null || !isAnswer((SpecificRecord) input)) {
+                next = next == null ? timeOf(input) : Math.min(next, timeOf(input));
+            }
         }
         for (SagaDeadline deadline : snapshot.getDeadlines()) {
             long at = deadline.getAt().toEpochMilli();
