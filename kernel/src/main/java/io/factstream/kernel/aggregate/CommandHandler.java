@@ -42,10 +42,9 @@ import io.factstream.state.AggregateSnapshot;
  *
  * <p>The command id is remembered whether the command is accepted or rejected, so a resent command never gets a
  * second answer. The memory is the last {@link AggregateSettings#dedupWindow} command ids of the aggregate: bounded
- * per aggregate,
- * and counted in commands rather than time so that replays and backfills, which run at any speed, remember
- * exactly what the live run remembered. It covers client retries and saga steps re-sent after a failure, which
- * come within a few commands of the original.
+ * per aggregate, and counted in commands rather than time so that replays and backfills, which run at any speed,
+ * remember exactly what the live run remembered. It covers client retries, which come within a few commands of
+ * the original (a saga's exactly-once output never repeats a command).
  *
  * @param <S> the aggregate's Avro state record
  */
