@@ -167,6 +167,27 @@ class CommandHandlerTest {
     }
 
     @Test
+    void datesARejectionByItsCommandUnlessTheCommandsTimeIsNotBelieved() {
+        Instant farAhead = WRITTEN.plus(Duration.ofDays(365));
+        CommandOutcome dreamt = handler.handle(null, CommandEnvelope.newBuilder(command("c-1", PLACE))
+                .setCreationTimestamp(farAhead).build(), WRITTEN);
+        CommandOutcome conflicting = handler.handle(null, withExpectedVersion(command("c-2", PLACE), 3),
+                WRITTEN.minus(Duration.ofMinutes(4)));
+
+        assertThat(((CommandOutcome.Rejected) dreamt).rejection().getCreationTimestamp())
+                .as("a year ahead: dated when it was written").isEqualTo(WRITTEN);
+        assertThat(((CommandOutcome.Rejected) conflicting).rejection().getCreationTimestamp())
+                .as("four minutes ahead: dated by the command").isEqualTo(TestCommands.CREATED);
+    }
+
+    @Test
+    void allowsNoClockSkewTheBrokerWouldNotStampRecordsWith() {
+        assertThatThrownBy(() -> new AggregateSettings(10, Duration.ofMinutes(31)))
+                .hasMessage("the allowed clock skew PT31M is not within 0 and PT30M: the broker refuses records dated "
+                        + "too far in its future");
+    }
+
+    @Test
     void refusesADeciderThatAnswersWithAnEventTheCatalogDoesNotAllow() {
         Decider<OrderState> wrong = new Decider<>() {
             @Override

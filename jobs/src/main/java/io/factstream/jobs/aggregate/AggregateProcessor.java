@@ -2,6 +2,7 @@ package io.factstream.jobs.aggregate;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.time.Instant;
 import java.util.EnumMap;
 import java.util.Map;
 
@@ -126,16 +127,16 @@ public final class AggregateProcessor<S extends SpecificRecord>
     public void processElement(LoggedCommand logged, Context context, Collector<EventEnvelope> out)
             throws Exception {
         CommandEnvelope command = logged.getCommand();
+        Instant writtenAt = logged.getWrittenAt();
         ParkedAggregate parked = quarantine.value();
         Long redriveOf = logged.getRedriveOf();
         if (!command.getSubjectId().equals(logged.getRecordKey())) {
             // Keyed by another aggregate: rejected by the handler before any of the aggregate's code runs.
-            answer(handler.handle(snapshot.value(), command, logged.getWrittenAt(), logged.getRecordKey()), context,
-                    out);
+            answer(handler.handle(snapshot.value(), command, writtenAt, logged.getRecordKey()), context, out);
             return;
         }
         if (redriveOf == null && parked != null) {
-            CommandOutcome waits = handler.reject(snapshot.value(), command, RejectionReason.QUARANTINED,
+            CommandOutcome waits = handler.reject(snapshot.value(), command, writtenAt, RejectionReason.QUARANTINED,
                     command.getSubjectId() + " is parked since " + parked.getSince() + " (" + parked.getError()
                             + "); this command waits as parked command #" + parked.getParked()
                             + " until a fixed version redrives it");
@@ -146,8 +147,8 @@ public final class AggregateProcessor<S extends SpecificRecord>
             return;
         }
         if (redriveOf != null && (parked == null || redriveOf != parked.getRedriven())) {
-            answer(handler.reject(snapshot.value(), command, RejectionReason.INVALID_COMMAND, parked == null
-                    ? "nothing of " + command.getSubjectId() + " is parked: parked command #" + redriveOf
+            answer(handler.reject(snapshot.value(), command, writtenAt, RejectionReason.INVALID_COMMAND,
+                    parked == null ? "nothing of " + command.getSubjectId() + " is parked: parked command #" + redriveOf
                             + " was redriven already"
                     : "parked command #" + redriveOf + " of " + command.getSubjectId() + " is redriven out of turn: #"
                             + parked.getRedriven() + " is next"), context, out);
@@ -155,20 +156,20 @@ public final class AggregateProcessor<S extends SpecificRecord>
         }
         CommandOutcome outcome;
         try {
-            outcome = handler.handle(snapshot.value(), command, logged.getWrittenAt(), logged.getRecordKey());
+            outcome = handler.handle(snapshot.value(), command, writtenAt, logged.getRecordKey());
         } catch (RuntimeException failure) {
             String error = failure.getClass().getName() + ": " + failure.getMessage();
             if (parked == null) {
-                answer(handler.reject(snapshot.value(), command, RejectionReason.QUARANTINED, "the "
+                answer(handler.reject(snapshot.value(), command, writtenAt, RejectionReason.QUARANTINED, "the "
                         + handler.context().id() + " code failed on this command (" + error + "); "
                         + command.getSubjectId() + " is parked until a fixed version redrives its commands"),
                         context, out);
                 aggregatesParked.inc();
                 park(logged, new ParkedAggregate(0L, 0L, command.getCreationTimestamp(), error), failure, context);
             } else {
-                answer(handler.reject(snapshot.value(), command, RejectionReason.QUARANTINED, "redriving parked "
-                        + "command #" + redriveOf + " of " + command.getSubjectId() + " failed again (" + error
-                        + "); it keeps its place"), context, out);
+                answer(handler.reject(snapshot.value(), command, writtenAt, RejectionReason.QUARANTINED,
+                        "redriving parked command #" + redriveOf + " of " + command.getSubjectId() + " failed again ("
+                                + error + "); it keeps its place"), context, out);
             }
             return;
         }

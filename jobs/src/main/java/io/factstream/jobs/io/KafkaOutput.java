@@ -12,6 +12,8 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamSink;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
+import io.factstream.kernel.aggregate.AggregateSettings;
+
 /**
  * Where a job writes: exactly-once Kafka sinks. Records are written in Kafka transactions committed with Flink's
  * checkpoints (in a batch run, one transaction per writer, committed at the end of the input), so a
@@ -70,10 +72,12 @@ public record KafkaOutput(String bootstrapServers, String transactionalIdPrefix,
 
     /**
      * The Kafka timestamp of an output record: the business time of what it says, so that a replay or a backfill
-     * writes the same timestamps as the live run, but never ahead of this clock, as the broker refuses timestamps
-     * too far in its future.
+     * writes the same timestamps as the live run. The aggregates date what they write at most
+     * {@link AggregateSettings#CLOCK_SKEW_LIMIT} ahead of the command's record, and everything else follows their
+     * events. Only a command record dated ahead of the broker's clock, or an event no aggregate wrote, can lead to an
+     * output dated further ahead of this clock: it is stamped at that limit, which the broker accepts.
      */
     public static Long recordTimestamp(Instant businessTime) {
-        return Math.min(businessTime.toEpochMilli(), System.currentTimeMillis());
+        return Math.min(businessTime.toEpochMilli(), System.currentTimeMillis() + AggregateSettings.CLOCK_SKEW_LIMIT.toMillis());
     }
 }

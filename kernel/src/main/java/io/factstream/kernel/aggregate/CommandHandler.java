@@ -32,7 +32,8 @@ import io.factstream.state.AggregateSnapshot;
  *       an aggregate's commands must share its key, and so its partition and its order;</li>
  *   <li>an envelope that contradicts itself or the catalog, or whose {@code creationTimestamp} is further than the
  *       allowed clock skew from the time the command was written to Kafka, is rejected {@code INVALID_COMMAND} (the
- *       sender's clock becomes the business time of everything that follows, timeouts included);</li>
+ *       sender's clock becomes the business time of everything that follows, timeouts included; the rejection of a
+ *       command whose timestamp is not believed is dated when the command was written);</li>
  *   <li>a sender without one of the command type's allowed roles is rejected {@code UNAUTHORIZED};</li>
  *   <li>an {@code expectedVersion} other than the aggregate's version is rejected {@code CONCURRENCY_CONFLICT};</li>
  *   <li>otherwise the {@link Decider} decides, and accepted events are stamped: {@code sequenceNumber} version + 1,
@@ -97,7 +98,7 @@ public final class CommandHandler<S extends SpecificRecord> {
             decision = decider.decide(command, state(current));
         }
         if (decision instanceof Decision.Rejected rejected) {
-            return new CommandOutcome.Rejected(rejection(command, current, rejected),
+            return new CommandOutcome.Rejected(rejection(command, writtenAt, current, rejected),
                     remember(current, current.getVersion(), current.getState(), command.getCommandId()));
         }
         return accept(command, current, ((Decision.Accepted) decision).events());
@@ -107,15 +108,17 @@ public final class CommandHandler<S extends SpecificRecord> {
      * A rejection decided before the decider could be asked, e.g. for a command that waits in quarantine because the
      * aggregate's code failed: rejected with this reason, its id remembered like any rejected command's, so that a
      * resend gets nothing; a duplicate when its id was handled already.
+     *
+     * @param writtenAt when the command was written to Kafka: its record's timestamp
      */
-    public CommandOutcome reject(AggregateSnapshot snapshot, CommandEnvelope command, RejectionReason reason,
-                                 String why) {
+    public CommandOutcome reject(AggregateSnapshot snapshot, CommandEnvelope command, Instant writtenAt,
+                                 RejectionReason reason, String why) {
         AggregateSnapshot current = snapshot == null ? emptySnapshot() : snapshot;
         if (current.getRecentCommandIds().contains(command.getCommandId())) {
             return new CommandOutcome.Duplicate();
         }
         Decision.Rejected rejected = new Decision.Rejected(reason, why);
-        return new CommandOutcome.Rejected(rejection(command, current, rejected),
+        return new CommandOutcome.Rejected(rejection(command, writtenAt, current, rejected),
                 remember(current, current.getVersion(), current.getState(), command.getCommandId()));
     }
 
@@ -182,10 +185,10 @@ public final class CommandHandler<S extends SpecificRecord> {
                 return Decision.invalid("%s is blank", required);
             }
         }
-        Duration skew = Duration.between(writtenAt, command.getCreationTimestamp()).abs();
-        if (skew.compareTo(maxClockSkew) > 0) {
+        if (!believable(command, writtenAt)) {
             return Decision.invalid("creationTimestamp %s is %d s from %s, when the command was written; at most %d s "
-                    + "are allowed", command.getCreationTimestamp(), skew.toSeconds(), writtenAt,
+                    + "are allowed", command.getCreationTimestamp(),
+                    Duration.between(writtenAt, command.getCreationTimestamp()).abs().toSeconds(), writtenAt,
                     maxClockSkew.toSeconds());
         }
         if (type.allowedRoles().stream().noneMatch(role -> command.getRoles().contains(role.name()))) {
@@ -223,7 +226,18 @@ public final class CommandHandler<S extends SpecificRecord> {
         return new CommandOutcome.Accepted(stamped, remember(snapshot, version, state, command.getCommandId()));
     }
 
-    private CommandRejected rejection(CommandEnvelope command, AggregateSnapshot snapshot, Decision.Rejected why) {
+    /** Whether a command's {@code creationTimestamp} is within the allowed clock skew of its write to Kafka. */
+    private boolean believable(CommandEnvelope command, Instant writtenAt) {
+        return Duration.between(writtenAt, command.getCreationTimestamp()).abs().compareTo(maxClockSkew) <= 0;
+    }
+
+    /**
+     * A command's rejection, at the command's business time when that is believable, else at the time the command
+     * was written: what the rejection's record is stamped with, so a rejection is never dated further than the
+     * allowed skew ahead of its command's record, and a replay stamps it alike.
+     */
+    private CommandRejected rejection(CommandEnvelope command, Instant writtenAt, AggregateSnapshot snapshot,
+                                      Decision.Rejected why) {
         return CommandRejected.newBuilder()
                 .setCommandId(command.getCommandId())
                 .setSubjectId(command.getSubjectId())
@@ -233,7 +247,7 @@ public final class CommandHandler<S extends SpecificRecord> {
                 .setMessage(why.message())
                 .setUserId(command.getUserId())
                 .setCorrelationId(command.getCorrelationId())
-                .setCreationTimestamp(command.getCreationTimestamp())
+                .setCreationTimestamp(believable(command, writtenAt) ? command.getCreationTimestamp() : writtenAt)
                 .setAggregateVersion(snapshot.getVersion())
                 .build();
     }
