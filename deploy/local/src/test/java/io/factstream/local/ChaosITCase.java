@@ -37,6 +37,10 @@ import io.factstream.views.ViewRow;
  * saga ends as planned and the books balance. Then the views job replays in place from the beginning and its
  * latest rows end as they were, and the payments aggregate replays from the beginning into another Kafka cluster
  * and writes there exactly what the live job wrote. Bringing the platform down leaves no process behind.
+ *
+ * <p>Between the two, {@code down} after the kills stops every job with a savepoint within {@link #DOWN_BOUND}, and
+ * {@code up} resumes each job from its savepoint: the saga's stop once hung for minutes after such a run (an answer
+ * read twice kept its timer firing within one watermark; {@code LiveTimeoutITCase} reproduces that).
  */
 class ChaosITCase {
 
@@ -45,6 +49,9 @@ class ChaosITCase {
     private static final List<ChaosMonkey.Target> KILLS = List.of(ChaosMonkey.Target.TASKMANAGER,
             ChaosMonkey.Target.BROKER, ChaosMonkey.Target.TASKMANAGER, ChaosMonkey.Target.BROKER,
             ChaosMonkey.Target.TASKMANAGER);
+
+    /** How long {@code down} may take after the kills: six stops with a savepoint, then the cluster and broker. */
+    private static final Duration DOWN_BOUND = Duration.ofSeconds(90);
 
     @TempDir
     Path dataDir;
@@ -86,6 +93,26 @@ class ChaosITCase {
             PlatformSummary summary = PlatformSummary.read(servers);
             assertThat(summary.sagasOpen()).isZero();
             assertThat(summary.outcomes()).containsExactlyInAnyOrderEntriesOf(planned);
+
+            // After the kills, down stops all six jobs with savepoints within the bound, and up resumes each from
+            // its own.
+            Instant downAt = Instant.now();
+            List<String> down = fixture.platform().down();
+            Duration downTook = Duration.between(downAt, Instant.now());
+            down.forEach(line -> System.out.println("down: " + line));
+            System.out.println("down: six savepoints and both processes stopped in " + downTook.toMillis() + " ms");
+            List<String> up = fixture.platform().up(PlatformJob.all());
+            up.forEach(line -> System.out.println("up: " + line));
+            fixture.rememberProcesses();
+            assertThat(downTook).as("down after the kills").isLessThan(DOWN_BOUND);
+            for (PlatformJob job : PlatformJob.all()) {
+                String stopped = job.id() + " stopped with savepoint ";
+                List<String> savepoints = down.stream().filter(line -> line.startsWith(stopped))
+                        .map(line -> line.substring(stopped.length())).toList();
+                assertThat(savepoints).as(job.id() + " stopped with a savepoint").hasSize(1);
+                assertThat(up).as(job.id() + " resumes from its savepoint").anyMatch(line ->
+                        line.startsWith(job.id() + " started as ") && line.endsWith(" from " + savepoints.get(0)));
+            }
 
             // Then the views job replays in place, from the beginning with empty state: every row version is
             // written again, and the latest rows end as they were.
