@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.factstream.catalog.BoundedContext;
+import io.factstream.catalog.topics.TopicCatalog;
 import io.factstream.domain.fulfilment.OrderFulfilment;
 
 /**
@@ -59,6 +60,18 @@ public record PlatformJob(Kind kind, String id, String name, String entryClass, 
      */
     public String flinkJobName() {
         return "factstream-" + name;
+    }
+
+    /**
+     * Where the job writes what it holds in quarantine: an aggregate job its context's {@code <ctx>.parked}, the
+     * saga {@value TopicCatalog#SAGAS_PARKED}, the views {@value TopicCatalog#VIEWS_PARKED}.
+     */
+    public String parkedTopic() {
+        return switch (kind) {
+            case AGGREGATE -> BoundedContext.byId(id).parkedTopic();
+            case SAGA -> TopicCatalog.SAGAS_PARKED;
+            case VIEWS -> TopicCatalog.VIEWS_PARKED;
+        };
     }
 
     /** The job whose id this is; the message lists the ids when there is none. */

@@ -2,6 +2,7 @@ package io.factstream.jobs;
 
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 import org.apache.avro.specific.SpecificRecord;
@@ -11,16 +12,19 @@ import org.apache.flink.util.function.SerializableSupplier;
 import io.factstream.catalog.BoundedContext;
 import io.factstream.catalog.CommandEnvelope;
 import io.factstream.catalog.EventCatalog;
+import io.factstream.catalog.topics.TopicCatalog;
 import io.factstream.domain.fulfilment.OrderFulfilment;
 import io.factstream.jobs.io.CatalogRecordDeserializer;
 import io.factstream.jobs.io.CatalogRecordSerializer;
 import io.factstream.jobs.io.DeadLetterSerializer;
 import io.factstream.jobs.io.JobInput;
 import io.factstream.jobs.io.KafkaOutput;
+import io.factstream.jobs.io.ParkedInputs;
 import io.factstream.jobs.saga.SagaUids;
 import io.factstream.jobs.topology.EventTime;
 import io.factstream.jobs.topology.SagaTopology;
 import io.factstream.kernel.saga.SagaDefinition;
+import io.factstream.log.RedriveRequest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -79,7 +83,9 @@ public final class SagaJob implements Callable<Integer> {
                 input.read(env, CatalogRecordDeserializer.rejections(),
                         Arrays.stream(BoundedContext.values()).map(BoundedContext::rejectionsTopic).toList(),
                         SagaTopology.rejectionsTime(time), uids.rejectionsSource()),
-                input.bounded() ? null : time.clock(env, uids.clock()));
+                input.bounded() ? null : time.clock(env, uids.clock()),
+                input.bounded() ? null : input.read(env, CatalogRecordDeserializer.forType(RedriveRequest.class),
+                        List.of(TopicCatalog.REDRIVE), SagaTopology.redrivesTime(time), uids.redriveSource()));
 
         KafkaOutput kafka = options.output();
         kafka.write(outputs.commands(), CatalogRecordSerializer.builder(CommandEnvelope.class)
@@ -92,5 +98,7 @@ public final class SagaJob implements Callable<Integer> {
                 new DeadLetterSerializer(name,
                         letter -> BoundedContext.ofTopic(letter.getSourceTopic()).deadLetterTopic()),
                 uids.deadLetterSink(), "dead letters");
+        kafka.write(outputs.parked(), ParkedInputs.serializer(TopicCatalog.SAGAS_PARKED), uids.parkedSink(),
+                TopicCatalog.SAGAS_PARKED);
     }
 }

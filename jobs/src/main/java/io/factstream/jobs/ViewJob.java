@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import io.factstream.catalog.BoundedContext;
@@ -12,10 +13,13 @@ import io.factstream.domain.Views;
 import io.factstream.jobs.io.CatalogRecordDeserializer;
 import io.factstream.jobs.io.CatalogRecordSerializer;
 import io.factstream.jobs.io.DeadLetterSerializer;
+import io.factstream.jobs.io.JobInput;
 import io.factstream.jobs.io.KafkaOutput;
+import io.factstream.jobs.io.ParkedInputs;
 import io.factstream.jobs.topology.ViewTopology;
 import io.factstream.jobs.view.ViewUids;
 import io.factstream.kernel.view.ViewDefinition;
+import io.factstream.log.RedriveRequest;
 import io.factstream.views.ViewRow;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -51,10 +55,13 @@ public final class ViewJob implements Callable<Integer> {
 
     /** Adds the view job's sources, topology and sinks to the environment, for these views. */
     public static void define(StreamExecutionEnvironment env, JobOptions options, List<ViewDefinition<?>> views) {
-        ViewTopology.Outputs outputs = new ViewTopology(views).apply(options.fenced(options.input(NAME).read(env,
+        JobInput input = options.input(NAME);
+        ViewTopology.Outputs outputs = new ViewTopology(views).apply(options.fenced(input.read(env,
                 CatalogRecordDeserializer.events(),
                 Arrays.stream(BoundedContext.values()).map(BoundedContext::eventsTopic).toList(),
-                ViewTopology.SEQUENCE_ORDER, ViewUids.eventsSource()), PlatformJob.byId("views"), ViewUids.fence()));
+                ViewTopology.SEQUENCE_ORDER, ViewUids.eventsSource()), PlatformJob.byId("views"), ViewUids.fence()),
+                input.bounded() ? null : input.read(env, CatalogRecordDeserializer.forType(RedriveRequest.class),
+                        List.of(TopicCatalog.REDRIVE), WatermarkStrategy.noWatermarks(), ViewUids.redriveSource()));
 
         KafkaOutput kafka = options.output();
         kafka.write(outputs.rows(), CatalogRecordSerializer.builder(ViewRow.class)
@@ -74,6 +81,8 @@ public final class ViewJob implements Callable<Integer> {
                 new DeadLetterSerializer(NAME,
                         letter -> BoundedContext.ofTopic(letter.getSourceTopic()).deadLetterTopic()),
                 ViewUids.deadLetterSink(), "dead letters");
+        kafka.write(outputs.parked(), ParkedInputs.serializer(TopicCatalog.VIEWS_PARKED), ViewUids.parkedSink(),
+                TopicCatalog.VIEWS_PARKED);
     }
 
     /** A row version's Kafka timestamp: the time of the event that made it. */

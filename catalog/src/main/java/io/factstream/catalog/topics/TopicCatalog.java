@@ -16,13 +16,15 @@ import io.factstream.catalog.views.ViewCatalog;
 
 /**
  * The one source of truth for every topic of the platform: per context {@code <ctx>.commands},
- * {@code <ctx>.events}, {@code <ctx>.rejections}, {@code <ctx>.dlq} and {@code <ctx>.parked}; per view {@code views.<view>.history} and
- * {@code views.<view>.latest}; and {@value #WRITERS}. Jobs, tools, tests and deployment manifests take names and
- * settings from here.
+ * {@code <ctx>.events}, {@code <ctx>.rejections}, {@code <ctx>.dlq} and {@code <ctx>.parked}; per view
+ * {@code views.<view>.history} and {@code views.<view>.latest}; the quarantines of the sagas and views,
+ * {@value #SAGAS_PARKED} and {@value #VIEWS_PARKED}; and {@value #REDRIVE} and {@value #WRITERS}. Jobs, tools, tests
+ * and deployment manifests take names and settings from here.
  *
  * <p>Retention: events are the event store and are kept forever; commands are inputs, kept a week for replays of
- * recent traffic; rejections, dead letters and view history are kept a month; parked commands are kept until an
- * operator redrives them, forever; the latest view rows and the writer leases are compacted.
+ * recent traffic, and so are redrive requests; rejections, dead letters and view history are kept a month; parked
+ * inputs are kept until an operator redrives them, forever; the latest view rows and the writer leases are
+ * compacted.
  */
 public final class TopicCatalog {
 
@@ -34,6 +36,18 @@ public final class TopicCatalog {
      * a second instance of a job from writing what the first wrote. One partition, so that a lease is read whole.
      */
     public static final String WRITERS = "factstream.writers";
+
+    /** The inputs the sagas hold back for a saga in quarantine ({@code ParkedInput} records, keyed saga/id). */
+    public static final String SAGAS_PARKED = "sagas.parked";
+
+    /** The events the view job holds back for a row in quarantine ({@code ParkedInput} records, keyed view/key). */
+    public static final String VIEWS_PARKED = "views.parked";
+
+    /**
+     * Requests that a saga or view job hand the inputs it holds for a parked key to its code again
+     * ({@code RedriveRequest} records). One partition: they are few, and read by every instance.
+     */
+    public static final String REDRIVE = "factstream.redrive";
 
     public static final int DEFAULT_PARTITIONS = 4;
     public static final short DEFAULT_REPLICATION_FACTOR = 1;
@@ -75,6 +89,14 @@ public final class TopicCatalog {
                     "The latest version of each " + view + " row, compacted; a tombstone when a row is deleted.",
                     partitions, replicationFactor, Map.of(CLEANUP_POLICY, COMPACT)));
         }
+        specs.add(new TopicSpec(SAGAS_PARKED, "The inputs of sagas in quarantine, in order, with the error, until "
+                + "redriven; keyed saga/id, kept forever.", partitions, replicationFactor,
+                Map.of(CLEANUP_POLICY, DELETE, RETENTION_MS, FOREVER)));
+        specs.add(new TopicSpec(VIEWS_PARKED, "The events of view rows in quarantine, in order, with the error, until "
+                + "redriven; keyed view/key, kept forever.", partitions, replicationFactor,
+                Map.of(CLEANUP_POLICY, DELETE, RETENTION_MS, FOREVER)));
+        specs.add(new TopicSpec(REDRIVE, "Requests to redrive a parked saga or view row, for the job that keeps it.",
+                1, replicationFactor, retention(ONE_WEEK)));
         specs.add(new TopicSpec(WRITERS, "The writer lease of each job (by job name and transactional-id prefix), "
                 + "compacted: which instance writes its outputs, up to which checkpoint.", 1, replicationFactor,
                 Map.of(CLEANUP_POLICY, COMPACT)));
@@ -105,7 +127,7 @@ public final class TopicCatalog {
         return "views." + view + ".latest";
     }
 
-    /** Every topic, contexts first, then views, then the writer leases. */
+    /** Every topic: contexts first, then views, then the quarantines of sagas and views, redrives, writer leases. */
     public List<TopicSpec> topics() {
         return topics;
     }

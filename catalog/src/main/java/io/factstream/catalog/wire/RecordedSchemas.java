@@ -14,10 +14,13 @@ import org.apache.avro.message.SchemaStore;
 import io.factstream.catalog.CommandEnvelope;
 import io.factstream.catalog.CommandRejected;
 import io.factstream.catalog.EventEnvelope;
+import io.factstream.log.ParkedInput;
 import io.factstream.log.ParkedRecord;
+import io.factstream.log.RedriveRequest;
 import io.factstream.log.WriterLease;
 import io.factstream.state.AggregateSnapshot;
 import io.factstream.state.ParkedAggregate;
+import io.factstream.state.QuarantinedKey;
 import io.factstream.state.SagaSnapshot;
 import io.factstream.views.ViewRow;
 
@@ -39,11 +42,13 @@ public final class RecordedSchemas {
     /** The records written to Kafka in single-object encoding, as their current classes have them. */
     public static final List<Schema> WIRE = List.of(CommandEnvelope.getClassSchema(),
             EventEnvelope.getClassSchema(), CommandRejected.getClassSchema(), ViewRow.getClassSchema(),
-            WriterLease.getClassSchema(), ParkedRecord.getClassSchema());
+            WriterLease.getClassSchema(), ParkedRecord.getClassSchema(), ParkedInput.getClassSchema(),
+            RedriveRequest.getClassSchema());
 
     /** The records the jobs keep in Flink state (a view's rows are wire records too). */
     public static final List<Schema> STATE = List.of(AggregateSnapshot.getClassSchema(),
-            ParkedAggregate.getClassSchema(), SagaSnapshot.getClassSchema(), ViewRow.getClassSchema());
+            ParkedAggregate.getClassSchema(), QuarantinedKey.getClassSchema(), SagaSnapshot.getClassSchema(),
+            ViewRow.getClassSchema());
 
     private static final Map<String, List<Schema>> VERSIONS = new ConcurrentHashMap<>();
 

@@ -16,7 +16,7 @@ class TopicCatalogTest {
     private final TopicCatalog catalog = TopicCatalog.standard();
 
     @Test
-    void holdsTheTopicsOfEveryContextThenOfEveryViewThenTheWriterLeases() {
+    void holdsTheTopicsOfEveryContextThenOfEveryViewThenOfQuarantinesRedrivesAndWriterLeases() {
         List<String> expected = new ArrayList<>();
         for (BoundedContext context : BoundedContext.values()) {
             for (String kind : List.of("commands", "events", "rejections", "dlq", "parked")) {
@@ -27,7 +27,7 @@ class TopicCatalogTest {
             expected.add("views." + view + ".history");
             expected.add("views." + view + ".latest");
         }
-        expected.add(TopicCatalog.WRITERS);
+        expected.addAll(List.of("sagas.parked", "views.parked", "factstream.redrive", TopicCatalog.WRITERS));
 
         assertThat(catalog.topics()).extracting(TopicSpec::name).containsExactlyElementsOf(expected)
                 .contains("orders.events", "views.order-status.latest");
@@ -52,11 +52,12 @@ class TopicCatalogTest {
     }
 
     @Test
-    void sizesEveryTopicAlikeButTheWriterLeasesWhichHaveOnePartition() {
+    void sizesEveryTopicAlikeButTheWriterLeasesAndRedrivesWhichHaveOnePartition() {
         TopicCatalog sized = TopicCatalog.sized(12, (short) 3);
 
         assertThat(sized.topics()).allSatisfy(t -> {
-            assertThat(t.partitions()).isEqualTo(t.name().equals(TopicCatalog.WRITERS) ? 1 : 12);
+            assertThat(t.partitions()).isEqualTo(List.of(TopicCatalog.WRITERS, TopicCatalog.REDRIVE)
+                    .contains(t.name()) ? 1 : 12);
             assertThat(t.replicationFactor()).isEqualTo((short) 3);
         });
         assertThatThrownBy(() -> TopicCatalog.sized(0, (short) 1)).isInstanceOf(IllegalArgumentException.class);

@@ -2,10 +2,12 @@ package io.factstream.embedded;
 
 import java.io.Serializable;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
@@ -14,6 +16,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
@@ -93,12 +96,16 @@ public final class EmbeddedPlatform implements AutoCloseable {
     }
 
     private final Settings settings;
+    private final Logic logic;
     private final KafkaBrokerExtension kafka;
     private final MiniCluster flink;
     private final Map<String, JobID> jobs = new LinkedHashMap<>();
+    /** The names of the six jobs, by their ids ({@code orders}, ..., {@code saga}, {@code views}). */
+    private final Map<String, String> platformJobs = new LinkedHashMap<>();
 
-    private EmbeddedPlatform(Settings settings, KafkaBrokerExtension kafka, MiniCluster flink) {
+    private EmbeddedPlatform(Settings settings, Logic logic, KafkaBrokerExtension kafka, MiniCluster flink) {
         this.settings = settings;
+        this.logic = logic;
         this.kafka = kafka;
         this.flink = flink;
     }
@@ -137,18 +144,49 @@ public final class EmbeddedPlatform implements AutoCloseable {
                 .setNumSlotsPerTaskManager(8)
                 .build());
         flink.start();
-        EmbeddedPlatform platform = new EmbeddedPlatform(settings, kafka, flink);
+        EmbeddedPlatform platform = new EmbeddedPlatform(settings, logic, kafka, flink);
+        platform.submitJobs(savepoints);
+        return platform;
+    }
+
+    /** Submits the six jobs, each resumed from its savepoint if {@code savepoints} names one for its id. */
+    private void submitJobs(Map<String, String> savepoints) throws Exception {
+        Logic domain = logic; // the suppliers are shipped to the cluster: they must not capture this
         for (BoundedContext context : BoundedContext.values()) {
-            platform.submit("aggregate " + context.id(), savepoints.get(context.id()), options -> { },
-                    (env, options) -> AggregateJob.define(env, options, context, AggregateSettings.standard(),
-                            () -> logic.decider(context)));
+            submitJob(context.id(), "aggregate " + context.id(), savepoints, (env, options) -> AggregateJob.define(
+                    env, options, context, AggregateSettings.standard(), () -> domain.decider(context)));
         }
         OrderFulfilment.Timeouts timeouts = settings.timeouts();
-        platform.submit("saga " + OrderFulfilment.NAME, savepoints.get("saga"), options -> { }, (env, options) ->
-                SagaJob.define(env, options, settings.time(), () -> logic.saga(timeouts)));
-        platform.submit("views", savepoints.get("views"), options -> { },
-                (env, options) -> ViewJob.define(env, options, logic.views()));
-        return platform;
+        EventTime time = settings.time();
+        submitJob("saga", "saga " + OrderFulfilment.NAME, savepoints, (env, options) ->
+                SagaJob.define(env, options, time, () -> domain.saga(timeouts)));
+        List<ViewDefinition<?>> views = domain.views();
+        submitJob("views", "views", savepoints, (env, options) -> ViewJob.define(env, options, views));
+    }
+
+    private void submitJob(String id, String name, Map<String, String> savepoints,
+                           BiConsumer<StreamExecutionEnvironment, JobOptions> definition) throws Exception {
+        platformJobs.put(id, name);
+        submit(name, savepoints.get(id), options -> { }, definition);
+    }
+
+    /**
+     * Stops the six jobs with savepoints into the directory, one after another, and returns each job's savepoint by
+     * its id, for {@link #resumeJobs}.
+     */
+    public Map<String, String> stopJobsWithSavepoints(Path directory, Duration timeout) throws Exception {
+        Map<String, String> savepoints = new LinkedHashMap<>();
+        for (Map.Entry<String, String> job : platformJobs.entrySet()) {
+            savepoints.put(job.getKey(), flink.stopWithSavepoint(jobs.remove(job.getValue()),
+                    directory.toUri().toString(), false, SavepointFormatType.CANONICAL)
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+        }
+        return savepoints;
+    }
+
+    /** Starts the six jobs again, each from its savepoint as {@link #stopJobsWithSavepoints} returned them. */
+    public void resumeJobs(Map<String, String> savepoints) throws Exception {
+        submitJobs(savepoints);
     }
 
     /**

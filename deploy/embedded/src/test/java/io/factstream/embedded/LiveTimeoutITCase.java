@@ -7,11 +7,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
@@ -40,6 +39,8 @@ class LiveTimeoutITCase {
 
     private static final SingleObjectCodec<CommandEnvelope> COMMANDS = SingleObjectCodec.forType(CommandEnvelope.class);
     private static final SingleObjectCodec<EventEnvelope> EVENTS = SingleObjectCodec.forType(EventEnvelope.class);
+    /** How long the six jobs may take to stop with savepoints, one after another. */
+    private static final Duration STOP_BOUND = Duration.ofSeconds(60);
 
     @Test
     void theKitchenTimeoutFiresWhenNoOtherEventArrives() throws Exception {
@@ -66,10 +67,12 @@ class LiveTimeoutITCase {
      * The saga's stop-with-savepoint that never completed: a second writer of {@code orders.events} repeats the
      * answer to the saga's ConfirmOrder. The saga kept the copy as a pending input that was due at once and never
      * handled, so its timer fired again and again within one watermark: the watermark, the kitchen timeout and
-     * every checkpoint barrier stayed behind it. Now the timeout fires and the saga stops with a savepoint.
+     * every checkpoint barrier stayed behind it. Now the timeout fires, every job of the platform stops with a
+     * savepoint within {@link #STOP_BOUND}, and all six resume from their savepoints and go on.
      */
     @Test
-    void aSagaThatReadsAnAnswerTwiceStillTimesOutAndStopsWithASavepoint(@TempDir Path savepoints) throws Exception {
+    void aSagaThatReadsAnAnswerTwiceStillTimesOutAndEveryJobStopsWithASavepointAndResumes(@TempDir Path savepoints)
+            throws Exception {
         try (EmbeddedPlatform platform = withTimeouts(Duration.ofSeconds(10))) {
             placeAnOrder(platform);
             ConsumerRecord<byte[], byte[]> confirmed = platform.kafka().readCommittedUntil(
@@ -84,14 +87,21 @@ class LiveTimeoutITCase {
                     records -> records.stream().anyMatch(r -> decode(r).getEventData() instanceof OrderCancelled),
                     Duration.ofSeconds(60));
             Instant stopping = Instant.now();
-            String savepoint = platform.flink().stopWithSavepoint(
-                    platform.jobs().get("saga " + OrderFulfilment.NAME), savepoints.toUri().toString(), false,
-                    SavepointFormatType.CANONICAL).get(60, TimeUnit.SECONDS);
-            Duration stopped = Duration.between(stopping, Instant.now());
-            System.out.println("the saga stopped with savepoint " + savepoint + " in " + stopped.toMillis() + " ms");
+            Map<String, String> stopped = platform.stopJobsWithSavepoints(savepoints, STOP_BOUND);
+            Duration took = Duration.between(stopping, Instant.now());
+            System.out.println("six jobs stopped with savepoints in " + took.toMillis() + " ms: " + stopped);
+            platform.resumeJobs(stopped);
+            send(platform, "order-2", Role.CUSTOMER, new PlaceOrder("ada",
+                    List.of(new OrderLine("MARINARA", PizzaSize.SMALL, 1)), new Address("Via Roma 1", "Napoli",
+                            "80100"), null), "order-2");
 
-            assertThat(savepoint).contains(savepoints.getFileName().toString());
-            assertThat(stopped).as("the saga's stop with a savepoint").isLessThan(Duration.ofSeconds(30));
+            assertThat(stopped).as("every job stopped with a savepoint")
+                    .containsOnlyKeys("orders", "payments", "kitchen", "delivery", "saga", "views")
+                    .allSatisfy((job, savepoint) -> assertThat(savepoint)
+                            .contains(savepoints.getFileName().toString()));
+            assertThat(took).as("six stops with a savepoint").isLessThan(STOP_BOUND);
+            assertThat(platform.awaitSagasFinished(2, Duration.ofSeconds(60)).moneyConserved())
+                    .as("the resumed jobs end both sagas, the second by its own timeout").isTrue();
         }
     }
 

@@ -186,7 +186,7 @@ public final class LocalPlatform {
 
     /**
      * A line for each process, each job and each replay, one for each job on the cluster that the ledger does not
-     * know (an instance started with Flink's CLI, say), and one for each aggregate in quarantine.
+     * know (an instance started with Flink's CLI, say), and one for each aggregate, saga and view row in quarantine.
      */
     public List<String> status() throws LocalPlatformException {
         List<String> lines = new ArrayList<>();
@@ -209,10 +209,14 @@ public final class LocalPlatform {
             });
         }
         if (broker.state() == LocalKafka.State.RUNNING) {
+            Redrive redrive = new Redrive(kafka.bootstrapServers(), settings.timeout());
             for (BoundedContext context : BoundedContext.values()) {
-                new Redrive(kafka.bootstrapServers(), settings.timeout()).parked(context).forEach(parked ->
-                        lines.add("parked in " + context.id() + ": " + parked + "; redrive " + context.id()
-                                + " --key " + parked.aggregateId() + " once a fixed version runs"));
+                redrive.parked(context).forEach(parked -> lines.add("parked in " + context.id() + ": " + parked
+                        + "; redrive " + context.id() + " --key " + parked.aggregateId() + " once a fixed version runs"));
+            }
+            for (PlatformJob job : List.of(PlatformJob.byId("saga"), PlatformJob.byId("views"))) {
+                redrive.parkedKeys(job.parkedTopic()).forEach(parked -> lines.add("parked in " + job.id() + ": " + parked
+                        + "; redrive " + job.id() + " --key " + parked.key() + " once a fixed version runs"));
             }
         }
         lines.add("gateway " + gateway.status());

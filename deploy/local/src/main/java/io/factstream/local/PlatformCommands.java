@@ -10,6 +10,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 import io.factstream.catalog.BoundedContext;
 import io.factstream.jobs.PlatformJob;
@@ -344,46 +346,67 @@ final class PlatformCommands {
     }
 
     @Command(name = "redrive", mixinStandardHelpOptions = true,
-            description = {"Writes the parked commands of an aggregate job's aggregates in quarantine (or of one, "
-                    + "with --key) again, in their order, for the fixed version that runs now (deploy it with "
-                    + "upgrade first), and waits until they flow again.",
-                    "Exit code 1 when one is still parked at the end of --timeout (its redriven commands failed "
-                            + "again: see <ctx>.rejections)."})
+            description = {"Redrives what a job holds in quarantine (every parked key, or one, with --key) for the "
+                    + "fixed version that runs now (deploy it with upgrade first), and waits until it flows again: "
+                    + "an aggregate job's parked commands are written again, in their order; the saga and the views "
+                    + "are asked to hand the inputs they hold to their code again.",
+                    "Exit code 1 when one is still parked at the end of --timeout (its code failed again: see the "
+                            + "rejections of an aggregate, the log of the saga or views)."})
     static final class RedriveCommand extends PlatformCommand {
-        @Parameters(index = "0", description = "orders, payments, kitchen or delivery.",
+        @Parameters(index = "0", description = "orders, payments, kitchen, delivery, saga or views.",
                 converter = JobConverter.class)
         PlatformJob job;
 
-        @Option(names = "--key", paramLabel = "AGGREGATE", description = "Only this aggregate.")
+        @Option(names = "--key", paramLabel = "KEY", description = "Only this aggregate, saga or view row.")
         String key;
 
         @Override
         public Integer call() throws InterruptedException {
-            if (job.kind() != PlatformJob.Kind.AGGREGATE) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "only aggregate jobs park commands; "
-                        + job.id() + " does not");
-            }
-            BoundedContext context = BoundedContext.byId(job.id());
-            Redrive redrive = new Redrive(options.platform().kafka().bootstrapServers(), options.timeout);
-            List<String> before = redrive.parked(context).stream().map(Redrive.Parked::aggregateId)
-                    .filter(id -> key == null || id.equals(key)).toList();
-            print(redrive.redrive(context, Optional.ofNullable(key)));
+            Quarantine quarantine = Quarantine.of(job, new Redrive(options.platform().kafka().bootstrapServers(),
+                    options.timeout));
+            List<String> before = quarantine.parked().stream().filter(id -> key == null || id.equals(key)).toList();
+            print(quarantine.redrive(Optional.ofNullable(key)));
             Instant deadline = Instant.now().plus(options.timeout);
-            List<String> still = stillParked(redrive, context, before);
+            List<String> still = stillParked(quarantine, before);
             while (!still.isEmpty() && Instant.now().isBefore(deadline)) {
                 Thread.sleep(500); // back-off between reads of the parked topic
-                still = stillParked(redrive, context, before);
+                still = stillParked(quarantine, before);
             }
             List<String> parked = still;
             before.stream().filter(id -> !parked.contains(id)).forEach(id -> out().println(id + " flows again"));
-            parked.forEach(id -> out().println(id + " is still parked: its redriven commands failed again (see "
-                    + context.rejectionsTopic() + ")"));
+            parked.forEach(id -> out().println(id + " is still parked: its code failed again (see "
+                    + quarantine.failures() + ")"));
             return parked.isEmpty() ? 0 : 1;
         }
 
-        private static List<String> stillParked(Redrive redrive, BoundedContext context, List<String> ids) {
-            List<String> parked = redrive.parked(context).stream().map(Redrive.Parked::aggregateId).toList();
+        private static List<String> stillParked(Quarantine quarantine, List<String> ids) {
+            List<String> parked = quarantine.parked();
             return ids.stream().filter(parked::contains).toList();
+        }
+
+        /** What one job keeps in quarantine, as this command sees it. */
+        private record Quarantine(Supplier<List<String>> parkedIds, Function<Optional<String>, List<String>> redriver,
+                                  String failures) {
+
+            static Quarantine of(PlatformJob job, Redrive redrive) {
+                if (job.kind() == PlatformJob.Kind.AGGREGATE) {
+                    BoundedContext context = BoundedContext.byId(job.id());
+                    return new Quarantine(() -> redrive.parked(context).stream().map(Redrive.Parked::aggregateId)
+                            .toList(), key -> redrive.redrive(context, key), context.rejectionsTopic());
+                }
+                String topic = job.parkedTopic();
+                return new Quarantine(() -> redrive.parkedKeys(topic).stream().map(Redrive.ParkedKey::key)
+                        .distinct().toList(), key -> redrive.redriveKeys(topic, key), "the " + job.id()
+                        + " job's log");
+            }
+
+            List<String> parked() {
+                return parkedIds.get();
+            }
+
+            List<String> redrive(Optional<String> key) {
+                return redriver.apply(key);
+            }
         }
     }
 

@@ -51,13 +51,13 @@ class LocalCommandTest {
     }
 
     @Test
-    void onlyAggregateJobsAreRedrivenAndChaosTakesOnlyItsTargets() {
-        int saga = run("redrive", "saga", "--data-dir", dataDir.toString());
-        String sagaErr = err.toString();
+    void onlyJobsAreRedrivenAndChaosTakesOnlyItsTargets() {
+        int gateway = run("redrive", "gateway", "--data-dir", dataDir.toString());
+        String gatewayErr = err.toString();
         int target = run("chaos", "--targets", "taskmanager,jobmanager", "--data-dir", dataDir.toString());
 
-        assertThat(saga).isEqualTo(2);
-        assertThat(sagaErr).contains("only aggregate jobs park commands; saga does not");
+        assertThat(gateway).isEqualTo(2);
+        assertThat(gatewayErr).contains("no job 'gateway'");
         assertThat(target).isEqualTo(2);
         assertThat(err.toString()).contains("'jobmanager' is neither taskmanager nor broker");
     }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.File;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.List;
 
 import org.apache.avro.Schema;
@@ -93,6 +94,13 @@ class StateSchemaEvolutionTest {
         Schema.Parser parser = new Schema.Parser();
         try {
             parser.parse(new File(directory, "common.avsc"));
+            // The envelopes, which state names too (a quarantine holds events), name every context's types.
+            File[] contexts = new File(directory, "contexts").listFiles((dir, name) -> name.endsWith(".avsc"));
+            Arrays.sort(contexts);
+            for (File context : contexts) {
+                parser.parse(context);
+            }
+            parser.parse(new File(directory, "envelopes.avsc"));
             parser.parse(new File(directory, "state.avsc"));
         } catch (IOException e) {
             throw new IllegalStateException("cannot read version 1 of the schemas in " + directory, e);

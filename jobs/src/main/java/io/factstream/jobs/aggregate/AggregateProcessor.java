@@ -1,7 +1,5 @@
 package io.factstream.jobs.aggregate;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.Map;
@@ -24,6 +22,7 @@ import io.factstream.catalog.CommandEnvelope;
 import io.factstream.catalog.CommandRejected;
 import io.factstream.catalog.EventEnvelope;
 import io.factstream.catalog.RejectionReason;
+import io.factstream.jobs.quarantine.KeyQuarantine;
 import io.factstream.kernel.aggregate.AggregateSettings;
 import io.factstream.kernel.aggregate.CommandHandler;
 import io.factstream.kernel.aggregate.CommandOutcome;
@@ -73,8 +72,6 @@ public final class AggregateProcessor<S extends SpecificRecord>
     public static final String STATE_NAME = "aggregate";
     /** The name of the value state that holds an aggregate's quarantine. */
     public static final String QUARANTINE_STATE_NAME = "quarantine";
-    /** How much of a stack trace a parked record keeps. */
-    private static final int STACK_TRACE_LIMIT = 16 * 1024;
 
     private final SerializableSupplier<Decider<S>> decider;
     private final AggregateSettings settings;
@@ -158,7 +155,7 @@ public final class AggregateProcessor<S extends SpecificRecord>
         try {
             outcome = handler.handle(snapshot.value(), command, writtenAt, logged.getRecordKey());
         } catch (RuntimeException failure) {
-            String error = failure.getClass().getName() + ": " + failure.getMessage();
+            String error = KeyQuarantine.describe(failure);
             if (parked == null) {
                 answer(handler.reject(snapshot.value(), command, writtenAt, RejectionReason.QUARANTINED, "the "
                         + handler.context().id() + " code failed on this command (" + error + "); "
@@ -199,12 +196,7 @@ public final class AggregateProcessor<S extends SpecificRecord>
     /** Parks a command as the aggregate's next parked one, with the stack trace of the failure that parked it. */
     private void park(LoggedCommand logged, ParkedAggregate parked, RuntimeException failure, Context context)
             throws Exception {
-        String stackTrace = null;
-        if (failure != null) {
-            StringWriter trace = new StringWriter();
-            failure.printStackTrace(new PrintWriter(trace));
-            stackTrace = trace.toString().substring(0, Math.min(trace.getBuffer().length(), STACK_TRACE_LIMIT));
-        }
+        String stackTrace = failure == null ? null : KeyQuarantine.stackTrace(failure);
         context.output(PARKED, new ParkedRecord(logged.getCommand().getSubjectId(), ParkStatus.PARKED,
                 parked.getParked(), logged.getCommand(), logged.getWrittenAt(), parked.getError(), stackTrace));
         parked.setParked(parked.getParked() + 1);

@@ -29,6 +29,15 @@ public record SagaUids(String saga) {
         return saga + "-rejections-decoder";
     }
 
+    /** The source of redrive requests ({@code factstream.redrive}), in live runs. */
+    public String redriveSource() {
+        return saga + "-redrive-source";
+    }
+
+    public String redriveDecoder() {
+        return saga + "-redrive-decoder";
+    }
+
     public String clock() {
         return saga + "-clock";
     }
@@ -43,5 +52,10 @@ public record SagaUids(String saga) {
 
     public String deadLetterSink() {
         return saga + "-dlq-sink";
+    }
+
+    /** The sink of the inputs held for sagas in quarantine ({@code sagas.parked}). */
+    public String parkedSink() {
+        return saga + "-parked-sink";
     }
 }

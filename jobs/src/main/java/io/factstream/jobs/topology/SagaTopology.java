@@ -14,10 +14,13 @@ import org.apache.flink.util.function.SerializableSupplier;
 import io.factstream.catalog.CommandEnvelope;
 import io.factstream.catalog.CommandRejected;
 import io.factstream.catalog.EventEnvelope;
+import io.factstream.jobs.quarantine.KeyQuarantine;
 import io.factstream.jobs.saga.SagaProcessor;
 import io.factstream.jobs.saga.SagaUids;
 import io.factstream.kernel.saga.SagaDefinition;
 import io.factstream.log.DeadLetter;
+import io.factstream.log.ParkedInput;
+import io.factstream.log.RedriveRequest;
 
 /**
  * The dataflow of a saga job, apart from where its records come from and go to: decoded events and rejections of
@@ -25,8 +28,9 @@ import io.factstream.log.DeadLetter;
  *
  * <pre>
  * events or dead letters     ─► route ─┐
- * rejections or dead letters ─► route ─┼─► key by correlation id ─► saga ─► commands
- * clock (live runs only)     ─► time ──┘
+ * rejections or dead letters ─► route ─┼─► key by correlation id ─► saga ─┬─► commands
+ * clock (live runs only)     ─► time ──┘                             ▲    └─► parked inputs
+ * redrive requests (live)    ─► decode ─────────────────────────────┘
  * </pre>
  *
  * <p>Time is an input: the inputs are timed by their {@code creationTimestamp} ({@link #eventsTime},
@@ -40,7 +44,8 @@ import io.factstream.log.DeadLetter;
 public final class SagaTopology<S extends SpecificRecord> {
 
     /** What the job writes. */
-    public record Outputs(DataStream<CommandEnvelope> commands, DataStream<DeadLetter> deadLetters) {
+    public record Outputs(DataStream<CommandEnvelope> commands, DataStream<DeadLetter> deadLetters,
+                          DataStream<ParkedInput> parked) {
     }
 
     private static final TypeInformation<Either<EventEnvelope, CommandRejected>> INPUT =
@@ -74,13 +79,21 @@ public final class SagaTopology<S extends SpecificRecord> {
         return time.watermarks(rejection -> rejection.getCreationTimestamp().toEpochMilli());
     }
 
+    /** Redrive requests timed by their writing, marked idle between requests so as not to hold up time. */
+    public static WatermarkStrategy<Either<DeadLetter, RedriveRequest>> redrivesTime(EventTime time) {
+        return time.watermarks(request -> request.getRequestedAt().toEpochMilli());
+    }
+
     /**
      * Adds the saga's operators behind its inputs.
      *
-     * @param clock wall-clock ticks with their watermarks (see {@link EventTime#clock}), or null for a bounded run
+     * @param clock          wall-clock ticks with their watermarks (see {@link EventTime#clock}), or null for a
+     *                       bounded run
+     * @param redriveRecords the decoded records of {@code factstream.redrive}, or null for a bounded run
      */
     public Outputs apply(DataStream<Either<DeadLetter, EventEnvelope>> events,
-                         DataStream<Either<DeadLetter, CommandRejected>> rejections, DataStream<Long> clock) {
+                         DataStream<Either<DeadLetter, CommandRejected>> rejections, DataStream<Long> clock,
+                         DataStream<Either<DeadLetter, RedriveRequest>> redriveRecords) {
         SagaUids uids = uids();
         SingleOutputStreamOperator<EventEnvelope> decodedEvents = events
                 .process(new DeadLetterRouter<EventEnvelope>(), new AvroTypeInfo<>(EventEnvelope.class))
@@ -97,13 +110,18 @@ public final class SagaTopology<S extends SpecificRecord> {
             inputs = inputs.union(clock.flatMap(new WatermarksOnly<Long, Either<EventEnvelope, CommandRejected>>(),
                     INPUT).name("time"));
         }
-        DataStream<CommandEnvelope> commands = inputs
+        String saga = definition.get().name();
+        DataStream<RedriveRequest> redrives = Redrives.of(redriveRecords, inputs, uids.redriveDecoder())
+                .filter(request -> request.getScope().equals(saga)).name("redrives");
+        SingleOutputStreamOperator<CommandEnvelope> commands = inputs
                 .keyBy(SagaTopology::correlationId, Types.STRING)
+                .connect(redrives.keyBy(RedriveRequest::getKey, Types.STRING))
                 .process(new SagaProcessor<>(definition, horizon), new AvroTypeInfo<>(CommandEnvelope.class))
                 .uid(uids.processor())
-                .name(definition.get().name() + " saga");
+                .name(saga + " saga");
         return new Outputs(commands, decodedEvents.getSideOutput(DeadLetterRouter.DEAD_LETTERS)
-                .union(decodedRejections.getSideOutput(DeadLetterRouter.DEAD_LETTERS)));
+                .union(decodedRejections.getSideOutput(DeadLetterRouter.DEAD_LETTERS)),
+                commands.getSideOutput(KeyQuarantine.PARKED));
     }
 
     private static String correlationId(Either<EventEnvelope, CommandRejected> input) {

@@ -13,6 +13,7 @@ import org.apache.flink.types.Either;
 import org.apache.flink.util.Collector;
 
 import io.factstream.catalog.EventEnvelope;
+import io.factstream.jobs.quarantine.KeyQuarantine;
 import io.factstream.jobs.view.KeyLookupProcessor;
 import io.factstream.jobs.view.ViewProcessor;
 import io.factstream.jobs.view.ViewUids;
@@ -20,18 +21,22 @@ import io.factstream.kernel.view.KeyLookup;
 import io.factstream.kernel.view.RowKey;
 import io.factstream.kernel.view.ViewDefinition;
 import io.factstream.log.DeadLetter;
+import io.factstream.log.ParkedInput;
+import io.factstream.log.RedriveRequest;
 import io.factstream.views.ViewInput;
 import io.factstream.views.ViewRow;
 
 /**
  * The dataflow of the view job, apart from where its records come from and go to: decoded events of every context
- * in; the versions of every registered view's rows, and dead letters, out.
+ * and redrive requests in; the versions of every registered view's rows, dead letters, and the events of rows in
+ * quarantine out.
  *
  * <pre>
- * events or dead letters ─► route ─┬─► keys of view 1 ──────────────────┬─► rows of view 1 ─┐
- *                                  │                                    │                   ├─► row versions
- *                                  ├─► lookup of view 1 (if any) ───────┘                   │
- *                                  └─► keys of view 2 ... ─────────────────► rows of view 2 ┘
+ * events or dead letters ─► route ─┬─► keys of view 1 ──────────────────┬─► rows of view 1 ─┬─► row versions
+ *                                  │                                    │        ▲          └─► parked events
+ *                                  ├─► lookup of view 1 (if any) ───────┘        │
+ *                                  └─► keys of view 2 ... ─────────────────► rows of view 2 ...
+ * redrive requests ─► decode ─────────────────────── (those of each view) ───────┘
  * </pre>
  *
  * <p>Events are timed by their sequence number ({@link #SEQUENCE_ORDER}): a batch run, which sorts each key's inputs
@@ -46,7 +51,8 @@ public final class ViewTopology {
             .withTimestampAssigner((record, kafkaTime) -> record.isRight() ? record.right().getSequenceNumber() : kafkaTime);
 
     /** What the job writes. */
-    public record Outputs(DataStream<ViewRow> rows, DataStream<DeadLetter> deadLetters) {
+    public record Outputs(DataStream<ViewRow> rows, DataStream<DeadLetter> deadLetters,
+                          DataStream<ParkedInput> parked) {
     }
 
     private final List<ViewDefinition<?>> views;
@@ -59,22 +65,31 @@ public final class ViewTopology {
         this.views = List.copyOf(views);
     }
 
-    /** Adds the job's operators behind the decoded event records. */
-    public Outputs apply(DataStream<Either<DeadLetter, EventEnvelope>> records) {
+    /**
+     * Adds the job's operators behind the decoded event records.
+     *
+     * @param redriveRecords the decoded records of {@code factstream.redrive}, or null for a bounded run
+     */
+    public Outputs apply(DataStream<Either<DeadLetter, EventEnvelope>> records,
+                         DataStream<Either<DeadLetter, RedriveRequest>> redriveRecords) {
         SingleOutputStreamOperator<EventEnvelope> events = records
                 .process(new DeadLetterRouter<EventEnvelope>(), new AvroTypeInfo<>(EventEnvelope.class))
                 .uid(ViewUids.eventsDecoder())
                 .name("decode events");
+        DataStream<RedriveRequest> redrives = Redrives.of(redriveRecords, events, ViewUids.redriveDecoder());
         DataStream<ViewRow> rows = null;
+        DataStream<ParkedInput> parked = null;
         for (ViewDefinition<?> view : views) {
-            DataStream<ViewRow> viewRows = rows(events, view);
+            SingleOutputStreamOperator<ViewRow> viewRows = rows(events, redrives, view);
             rows = rows == null ? viewRows : rows.union(viewRows);
+            DataStream<ParkedInput> viewParked = viewRows.getSideOutput(KeyQuarantine.PARKED);
+            parked = parked == null ? viewParked : parked.union(viewParked);
         }
-        return new Outputs(rows, events.getSideOutput(DeadLetterRouter.DEAD_LETTERS));
+        return new Outputs(rows, events.getSideOutput(DeadLetterRouter.DEAD_LETTERS), parked);
     }
 
-    private static <R extends SpecificRecord> DataStream<ViewRow> rows(DataStream<EventEnvelope> events,
-                                                                      ViewDefinition<R> view) {
+    private static <R extends SpecificRecord> SingleOutputStreamOperator<ViewRow> rows(
+            DataStream<EventEnvelope> events, DataStream<RedriveRequest> redrives, ViewDefinition<R> view) {
         DataStream<ViewInput> inputs = events.flatMap(new KeyedBy(view.key()), new AvroTypeInfo<>(ViewInput.class))
                 .uid(ViewUids.keys(view.name()))
                 .name(view.name() + " keys");
@@ -88,7 +103,10 @@ public final class ViewTopology {
                     .uid(ViewUids.lookup(lookup.name()))
                     .name(lookup.name()));
         }
+        String name = view.name();
         return inputs.keyBy(ViewInput::getKey, Types.STRING)
+                .connect(redrives.filter(request -> request.getScope().equals(name)).name(name + " redrives")
+                        .keyBy(RedriveRequest::getKey, Types.STRING))
                 .process(new ViewProcessor<>(view), new AvroTypeInfo<>(ViewRow.class))
                 .uid(ViewUids.processor(view.name()))
                 .name(view.name());

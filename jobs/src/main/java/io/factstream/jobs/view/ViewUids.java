@@ -22,6 +22,15 @@ public final class ViewUids {
         return "views-events-decoder";
     }
 
+    /** The source of redrive requests ({@code factstream.redrive}), in live runs. */
+    public static String redriveSource() {
+        return "views-redrive-source";
+    }
+
+    public static String redriveDecoder() {
+        return "views-redrive-decoder";
+    }
+
     /** The operator turning events into the inputs of one view. */
     public static String keys(String view) {
         return "views-" + view + "-keys";
@@ -47,5 +56,10 @@ public final class ViewUids {
 
     public static String deadLetterSink() {
         return "views-dlq-sink";
+    }
+
+    /** The sink of the events held for rows in quarantine ({@code views.parked}). */
+    public static String parkedSink() {
+        return "views-parked-sink";
     }
 }

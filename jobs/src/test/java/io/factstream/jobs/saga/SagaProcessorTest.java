@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,9 +15,12 @@ import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.apache.flink.types.Either;
+import org.apache.flink.util.function.SerializableSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,6 +45,11 @@ import io.factstream.catalog.orders.OrderPlaced;
 import io.factstream.catalog.payments.PaymentAuthorized;
 import io.factstream.catalog.payments.PaymentReleased;
 import io.factstream.domain.fulfilment.OrderFulfilment;
+import io.factstream.jobs.quarantine.KeyQuarantine;
+import io.factstream.kernel.saga.SagaDefinition;
+import io.factstream.kernel.saga.SagaWithABug;
+import io.factstream.log.ParkedInput;
+import io.factstream.log.RedriveRequest;
 import io.factstream.state.OrderFulfilmentState;
 
 /** The saga operator in Flink's keyed operator test harness: timers set, fired, cleared; nothing left behind. */
@@ -50,8 +59,8 @@ class SagaProcessorTest {
     private static final Duration KITCHEN = Duration.ofMinutes(20);
     private static final Address ADDRESS = new Address("Via Roma 1", "Napoli", "80100");
 
-    private KeyedOneInputStreamOperatorTestHarness<String, Either<EventEnvelope, CommandRejected>, CommandEnvelope>
-            harness;
+    private KeyedTwoInputStreamOperatorTestHarness<String, Either<EventEnvelope, CommandRejected>, RedriveRequest,
+            CommandEnvelope> harness;
 
     @BeforeEach
     void open() throws Exception {
@@ -69,7 +78,7 @@ class SagaProcessorTest {
         assertThat(harness.numEventTimeTimers()).as("the kitchen deadline").isEqualTo(1);
         assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
 
-        harness.processWatermark(T0.plus(KITCHEN).toEpochMilli());
+        watermark(T0.plus(KITCHEN).toEpochMilli());
 
         assertThat(sentTypes()).containsExactly("CancelOrder", "ReleasePayment", "CancelTicket");
         assertThat(harness.numEventTimeTimers()).as("fired").isZero();
@@ -84,11 +93,11 @@ class SagaProcessorTest {
     void aPreparedTicketClearsTheKitchenTimeoutAndSetsTheDelivery() throws Exception {
         toTheKitchen("order-1");
         input(event("order-1", new TicketPrepared("carlo"), T0.plusSeconds(600), "human-1"));
-        harness.processWatermark(T0.plusSeconds(600).toEpochMilli());
+        watermark(T0.plusSeconds(600).toEpochMilli());
         assertThat(sentTypes()).containsExactly("RequestDelivery");
         answer("RequestDelivery", new DeliveryRequested("ada", ADDRESS, null));
 
-        harness.processWatermark(T0.plus(KITCHEN).toEpochMilli());
+        watermark(T0.plus(KITCHEN).toEpochMilli());
 
         assertThat(sentTypes()).as("the kitchen timeout no longer fires").isEmpty();
         assertThat(harness.numEventTimeTimers()).as("only the delivery deadline").isEqualTo(1);
@@ -101,7 +110,7 @@ class SagaProcessorTest {
         harness.close();
 
         harness = harness(snapshot);
-        harness.processWatermark(T0.plus(KITCHEN).toEpochMilli());
+        watermark(T0.plus(KITCHEN).toEpochMilli());
 
         assertThat(sentTypes()).containsExactly("CancelOrder", "ReleasePayment", "CancelTicket");
     }
@@ -109,7 +118,7 @@ class SagaProcessorTest {
     @Test
     void keepsNoStateForEventsOfNoSaga() throws Exception {
         input(event("ada", new PaymentReleased("order-9", 100L, 100L), T0, "human-2"));
-        harness.processWatermark(T0.plusSeconds(60).toEpochMilli());
+        watermark(T0.plusSeconds(60).toEpochMilli());
 
         assertThat(harness.numKeyedStateEntries()).isZero();
         assertThat(harness.numEventTimeTimers()).isZero();
@@ -121,7 +130,7 @@ class SagaProcessorTest {
                 OrderFulfilment.NAME));
         assertThat(harness.numKeyedStateEntries()).as("it may be an answer read before its saga started").isOne();
 
-        harness.processWatermark(T0.toEpochMilli());
+        watermark(T0.toEpochMilli());
 
         assertThat(harness.numKeyedStateEntries()).isZero();
         assertThat(harness.numEventTimeTimers()).isZero();
@@ -130,11 +139,11 @@ class SagaProcessorTest {
     @Test
     void handlesACancellationOnlyAfterTheAnswersItWaitsFor() throws Exception {
         input(event("order-1", placed(), T0, "human-0"));
-        harness.processWatermark(T0.toEpochMilli());
+        watermark(T0.toEpochMilli());
         List<CommandEnvelope> authorize = drain();
         input(event("order-1", new OrderCancelled(CancellationReason.CUSTOMER_REQUEST, null), T0.plusSeconds(1),
                 "human-1"));
-        harness.processWatermark(T0.plusSeconds(1).toEpochMilli());
+        watermark(T0.plusSeconds(1).toEpochMilli());
         assertThat(drain()).as("the payment's answer is awaited first").isEmpty();
 
         input(answerTo(authorize.get(0), new PaymentAuthorized("order-1", 2600L, 400L)));
@@ -149,23 +158,103 @@ class SagaProcessorTest {
             toTheKitchen("order-1");
             answer("ConfirmOrder", new OrderConfirmed(2600L));
 
-            harness.processWatermark(T0.plusSeconds(1).toEpochMilli());
+            watermark(T0.plusSeconds(1).toEpochMilli());
 
             assertThat(harness.numEventTimeTimers()).as("only the kitchen deadline").isEqualTo(1);
-            harness.processWatermark(T0.plus(KITCHEN).toEpochMilli());
+            watermark(T0.plus(KITCHEN).toEpochMilli());
             assertThat(sentTypes()).containsExactly("CancelOrder", "ReleasePayment", "CancelTicket");
         }, "the saga's timers fired for ever (the watermark never got through): a repeated answer was kept "
                 + "as a pending input that is due at once and never handled");
     }
 
+    @Test
+    void aReactionThatThrowsForOneSagaParksItAloneAndARedriveAfterTheFixSendsWhatTheFixWould() throws Exception {
+        List<SpecificRecord> later = List.of(event("order-1", new OrderCancelled(CancellationReason.CUSTOMER_REQUEST,
+                null), T0.plusSeconds(1), "human-1"));
+        List<CommandEnvelope> withoutTheBug = new ArrayList<>(toThePayment("order-1"));
+        later.forEach(this::inputUnchecked);
+        watermark(T0.plusSeconds(1).toEpochMilli());
+        withoutTheBug.addAll(drain());
+        harness.close();
+        lastSentByType.clear();
+
+        harness = harness(() -> buggy("order-1", "PaymentAuthorized"), null);
+        List<CommandEnvelope> sent = new ArrayList<>(toThePayment("order-1"));
+        assertThat(sent).as("the reaction to the payment failed").extracting(CommandEnvelope::getCommandType)
+                .containsExactly("AuthorizePayment");
+        later.forEach(this::inputUnchecked);
+        watermark(T0.plusSeconds(1).toEpochMilli());
+        toThePayment("order-2");
+        assertThat(sentTypes()).as("another saga flows").isEmpty();
+        assertThat(parked()).extracting(p -> p.getKey() + " " + p.getStatus() + " #" + p.getIndex() + " "
+                        + ((EventEnvelope) p.getInput()).getEventType())
+                .containsExactly("order-1 PARKED #0 PaymentAuthorized", "order-1 PARKED #1 OrderCancelled");
+        assertThat(parked().get(0).getError()).isEqualTo("java.lang.IllegalStateException: a bug paying order-1");
+
+        OperatorSubtaskState savepoint = harness.snapshot(1L, 1L);
+        harness.close();
+        harness = harness(savepoint);
+        harness.processElement2(new RedriveRequest(OrderFulfilment.NAME, "order-1", T0), T0.toEpochMilli());
+        harness.processElement2(new RedriveRequest(OrderFulfilment.NAME, "order-1", T0), T0.toEpochMilli());
+        sent.addAll(drain());
+
+        assertThat(sent).as("the commands a saga without the bug sends, once").isEqualTo(withoutTheBug);
+        assertThat(parked()).extracting(p -> p.getKey() + " " + p.getStatus() + " #" + p.getIndex())
+                .containsExactly("order-1 UNPARKED #2");
+    }
+
+    @Test
+    void aSagaParkedAtItsStartIsStartedByItsRedriveOnceTimePasses() throws Exception {
+        harness.close();
+        harness = harness(() -> new SagaWithABug<>(fulfilment(), (state, input) -> state == null,
+                "a bug starting"), null);
+        input(event("order-1", placed(), T0, "human-0"));
+        watermark(T0.toEpochMilli());
+        assertThat(sentTypes()).isEmpty();
+        OperatorSubtaskState savepoint = harness.snapshot(1L, 1L);
+        harness.close();
+
+        harness = harness(savepoint);
+        harness.processElement2(new RedriveRequest(OrderFulfilment.NAME, "order-1", T0), T0.toEpochMilli());
+        assertThat(sentTypes()).as("the held start waits for time to pass it").isEmpty();
+        watermark(T0.toEpochMilli());
+
+        assertThat(sentTypes()).containsExactly("AuthorizePayment");
+        assertThat(harness.numEventTimeTimers()).as("it waits for the answer only").isZero();
+    }
+
     private void toTheKitchen(String orderId) throws Exception {
         input(event(orderId, placed(), T0, "human-0"));
-        harness.processWatermark(T0.toEpochMilli());
+        watermark(T0.toEpochMilli());
         assertThat(sentTypes()).containsExactly("AuthorizePayment");
         answer("AuthorizePayment", new PaymentAuthorized(orderId, 2600L, 400L));
         assertThat(sentTypes()).containsExactly("ConfirmOrder", "OpenTicket");
         answer("ConfirmOrder", new OrderConfirmed(2600L));
         answer("OpenTicket", new TicketOpened(List.of(new OrderLine("MARGHERITA", PizzaSize.LARGE, 2))));
+    }
+
+    /** An order placed, and its payment authorized: the commands sent to it, the payment's answer included. */
+    private List<CommandEnvelope> toThePayment(String orderId) throws Exception {
+        input(envelope(orderId, orderId, placed(), T0, "human-0", "someone"));
+        watermark(T0.toEpochMilli());
+        List<CommandEnvelope> sent = new ArrayList<>(drain());
+        answer("AuthorizePayment", new PaymentAuthorized(orderId, 2600L, 400L));
+        sent.addAll(drain());
+        return sent;
+    }
+
+    private void inputUnchecked(SpecificRecord record) {
+        try {
+            input(record);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The fulfilment saga with a bug: its reaction to one trigger throws for one order. */
+    private static SagaDefinition<OrderFulfilmentState> buggy(String orderId, String trigger) {
+        return new SagaWithABug<>(fulfilment(), (state, input) -> state != null && state.getOrderId().equals(orderId)
+                && input.trigger().equals(trigger), "a bug paying " + orderId);
     }
 
     private final Map<String, CommandEnvelope> lastSentByType = new HashMap<>();
@@ -188,7 +277,7 @@ class SagaProcessorTest {
     private void input(SpecificRecord record) throws Exception {
         Either<EventEnvelope, CommandRejected> input = record instanceof EventEnvelope event ? Either.Left(event)
                 : Either.Right((CommandRejected) record);
-        harness.processElement(input, T0.toEpochMilli());
+        harness.processElement1(input, T0.toEpochMilli());
     }
 
     private static EventEnvelope answerTo(CommandEnvelope command, SpecificRecord data) {
@@ -213,13 +302,32 @@ class SagaProcessorTest {
                 2600L, ADDRESS, null);
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, Either<EventEnvelope, CommandRejected>,
-            CommandEnvelope> harness(OperatorSubtaskState restoreFrom) throws Exception {
-        SagaProcessor<OrderFulfilmentState> processor = new SagaProcessor<>(
-                () -> new OrderFulfilment(new OrderFulfilment.Timeouts(KITCHEN, Duration.ofMinutes(45))));
-        var opened = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(processor),
+    private void watermark(long time) throws Exception {
+        harness.processBothWatermarks(new Watermark(time));
+    }
+
+    /** The parked records emitted so far. */
+    private List<ParkedInput> parked() {
+        var records = harness.getSideOutput(KeyQuarantine.PARKED);
+        return records == null ? List.of() : records.stream().map(StreamRecord::getValue).toList();
+    }
+
+    private static KeyedTwoInputStreamOperatorTestHarness<String, Either<EventEnvelope, CommandRejected>,
+            RedriveRequest, CommandEnvelope> harness(OperatorSubtaskState restoreFrom) throws Exception {
+        return harness(SagaProcessorTest::fulfilment, restoreFrom);
+    }
+
+    private static OrderFulfilment fulfilment() {
+        return new OrderFulfilment(new OrderFulfilment.Timeouts(KITCHEN, Duration.ofMinutes(45)));
+    }
+
+    private static KeyedTwoInputStreamOperatorTestHarness<String, Either<EventEnvelope, CommandRejected>,
+            RedriveRequest, CommandEnvelope> harness(SerializableSupplier<SagaDefinition<OrderFulfilmentState>> saga,
+                                                     OperatorSubtaskState restoreFrom) throws Exception {
+        SagaProcessor<OrderFulfilmentState> processor = new SagaProcessor<>(saga);
+        var opened = new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(processor),
                 (Either<EventEnvelope, CommandRejected> in) -> in.isLeft() ? in.left().getCorrelationId()
-                        : in.right().getCorrelationId(), Types.STRING);
+                        : in.right().getCorrelationId(), RedriveRequest::getKey, Types.STRING);
         opened.setup();
         if (restoreFrom != null) {
             opened.initializeState(restoreFrom);

@@ -117,7 +117,7 @@ class SagaTopologyITCase {
                 .assignTimestampsAndWatermarks(WatermarkStrategy.<Long>forMonotonousTimestamps()
                         .withTimestampAssigner((tick, ignored) -> tick));
         SagaTopology.Outputs outputs = new SagaTopology<>(() -> new OrderFulfilment(TIMEOUTS), horizon)
-                .apply(events, rejections, clock);
+                .apply(events, rejections, clock, null);
         InMemory.Collected<CommandEnvelope> commands = InMemory.collect(outputs.commands());
         InMemory.Collected<DeadLetter> deadLetters = InMemory.collect(outputs.deadLetters());
         env.execute("saga topology in memory");

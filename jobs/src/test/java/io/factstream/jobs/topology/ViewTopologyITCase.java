@@ -60,7 +60,7 @@ class ViewTopologyITCase {
         StreamExecutionEnvironment env = InMemory.environment(mode);
         ViewTopology.Outputs outputs = new ViewTopology(Views.all()).apply(env.fromData(records,
                         new EitherTypeInfo<>(new AvroTypeInfo<>(DeadLetter.class), new AvroTypeInfo<>(EventEnvelope.class)))
-                .assignTimestampsAndWatermarks(ViewTopology.SEQUENCE_ORDER));
+                .assignTimestampsAndWatermarks(ViewTopology.SEQUENCE_ORDER), null);
         InMemory.Collected<ViewRow> rows = InMemory.collect(outputs.rows());
         InMemory.Collected<DeadLetter> deadLetters = InMemory.collect(outputs.deadLetters());
         env.execute("view topology in memory, " + mode);

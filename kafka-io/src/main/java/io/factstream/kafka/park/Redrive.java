@@ -3,6 +3,7 @@ package io.factstream.kafka.park;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,6 +13,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -22,21 +24,31 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import io.factstream.catalog.BoundedContext;
 import io.factstream.catalog.CommandEnvelope;
+import io.factstream.catalog.topics.TopicCatalog;
 import io.factstream.catalog.wire.SingleObjectCodec;
 import io.factstream.catalog.wire.UndecodableRecordException;
 import io.factstream.kafka.read.CommittedReader;
 import io.factstream.log.ParkStatus;
+import io.factstream.log.ParkedInput;
 import io.factstream.log.ParkedRecord;
+import io.factstream.log.RedriveRequest;
 
 /**
- * The aggregates of a context in quarantine, read from {@code <ctx>.parked}, and the way out: once a fixed version
- * of the aggregate job runs, {@link #redrive} writes each waiting command again to {@code <ctx>.commands}, in its
+ * What is in quarantine, and the way out once a fixed version runs.
+ *
+ * <p>Aggregates: the aggregates of a context in quarantine are read from {@code <ctx>.parked}; {@link #redrive}
+ * writes each waiting command again to {@code <ctx>.commands}, in its
  * parked order, keyed by its aggregate, with its original write time as the record's timestamp (so that it is
  * checked and its events are stamped as they would have been), a command id of its own (the original one has its
  * {@code QUARANTINED} answer), and the header {@value #HEADER} giving its index. The aggregate handles a redriven
  * command only in its turn, so running a redrive twice changes nothing more: the copies of commands already redriven
  * are answered as out of turn. When the last parked command has been handled, the aggregate job writes
  * {@code UNPARKED}, and the aggregate flows again.
+ *
+ * <p>Sagas and view rows: the keys in quarantine are read from {@code sagas.parked} and {@code views.parked}; the job
+ * holds their inputs in its own state, so {@link #redriveKeys} only writes a {@code RedriveRequest} per key to
+ * {@code factstream.redrive}. The job hands the held inputs to its code again, in order, and writes
+ * {@code UNPARKED} when they all went through; a request for a key that is not parked changes nothing.
  */
 public final class Redrive {
 
@@ -62,6 +74,27 @@ public final class Redrive {
         }
     }
 
+    /**
+     * A saga or view row in quarantine.
+     *
+     * @param scope the saga's or view's name
+     * @param key   the saga id or row key
+     * @param error what the code threw
+     * @param held  how many of its inputs are held (none when its code failed as time passed)
+     * @param since the business time of the input the code failed on
+     */
+    public record ParkedKey(String scope, String key, String error, int held, Instant since) {
+        /** One line for people. */
+        @Override
+        public String toString() {
+            return scope + " " + key + ": " + held + " held input" + (held == 1 ? "" : "s") + " since " + since
+                    + " (" + error + ")";
+        }
+    }
+
+    private static final SingleObjectCodec<ParkedInput> PARKED_INPUTS = SingleObjectCodec.forType(ParkedInput.class);
+    private static final SingleObjectCodec<RedriveRequest> REQUESTS = SingleObjectCodec.forType(RedriveRequest.class);
+
     private final String bootstrapServers;
     private final Duration timeout;
 
@@ -75,7 +108,7 @@ public final class Redrive {
         Map<String, List<ParkedRecord>> waiting = new LinkedHashMap<>();
         for (ConsumerRecord<byte[], byte[]> record : new CommittedReader(bootstrapServers, timeout)
                 .readAll(List.of(context.parkedTopic()))) {
-            ParkedRecord parked = decode(record);
+            ParkedRecord parked = decode(PARKED, record, "a parked command");
             if (parked.getStatus() == ParkStatus.UNPARKED) {
                 waiting.remove(parked.getAggregateId());
             } else {
@@ -98,27 +131,78 @@ public final class Redrive {
                     + " aggregate is parked"));
         }
         String run = UUID.randomUUID().toString(); // copies of each run are commands of their own
+        List<ProducerRecord<byte[], byte[]>> copies = new ArrayList<>();
         List<String> lines = new ArrayList<>();
+        for (Parked aggregate : parked) {
+            aggregate.waiting().forEach(waiting -> copies.add(copy(context, waiting, run)));
+            lines.add("redrove " + aggregate.waiting().size() + " parked command"
+                    + (aggregate.waiting().size() == 1 ? "" : "s") + " of " + aggregate.aggregateId());
+        }
+        send(copies, "redriven command");
+        return lines;
+    }
+
+    /** The saga or view keys in quarantine now, as a parked topic ({@code sagas.parked}, {@code views.parked}) says. */
+    public List<ParkedKey> parkedKeys(String parkedTopic) {
+        Map<String, List<ParkedInput>> held = new LinkedHashMap<>();
+        for (ConsumerRecord<byte[], byte[]> record : new CommittedReader(bootstrapServers, timeout)
+                .readAll(List.of(parkedTopic))) {
+            ParkedInput parked = decode(PARKED_INPUTS, record, "a parked input");
+            String id = parked.getScope() + "/" + parked.getKey();
+            if (parked.getStatus() == ParkStatus.UNPARKED) {
+                held.remove(id);
+            } else {
+                held.computeIfAbsent(id, k -> new ArrayList<>()).add(parked);
+            }
+        }
+        return held.values().stream().map(records -> new ParkedKey(records.get(0).getScope(), records.get(0).getKey(),
+                records.get(0).getError(), (int) records.stream().filter(r -> r.getInput() != null).count(),
+                records.get(0).getAt())).toList();
+    }
+
+    /**
+     * Asks the job that keeps them to redrive the keys in quarantine on a parked topic (or the one given, in every
+     * scope it is parked in); returns a line per key.
+     */
+    public List<String> redriveKeys(String parkedTopic, Optional<String> key) {
+        List<ParkedKey> parked = parkedKeys(parkedTopic).stream()
+                .filter(p -> key.isEmpty() || p.key().equals(key.get())).toList();
+        if (parked.isEmpty()) {
+            return List.of(key.map(k -> k + " is not parked").orElse("nothing is parked on " + parkedTopic));
+        }
+        List<ProducerRecord<byte[], byte[]>> requests = new ArrayList<>();
+        List<String> lines = new ArrayList<>();
+        for (ParkedKey waiting : parked) {
+            RedriveRequest request = new RedriveRequest(waiting.scope(), waiting.key(), Instant.now());
+            requests.add(new ProducerRecord<>(TopicCatalog.REDRIVE, null, request.getRequestedAt().toEpochMilli(),
+                    (waiting.scope() + "/" + waiting.key()).getBytes(UTF_8), REQUESTS.encode(request)));
+            lines.add("asked " + waiting.scope() + " to redrive " + waiting.held() + " held input"
+                    + (waiting.held() == 1 ? "" : "s") + " of " + waiting.key());
+        }
+        send(requests, "redrive request");
+        return lines;
+    }
+
+    /** Whether the saga or view key is out of quarantine in every scope, as the parked topic says by now. */
+    public boolean keyFlows(String parkedTopic, String key) {
+        return parkedKeys(parkedTopic).stream().noneMatch(p -> p.key().equals(key));
+    }
+
+    /** Writes the records, idempotently, and waits until the broker has them all. */
+    private void send(List<ProducerRecord<byte[], byte[]>> records, String what) {
         List<Future<RecordMetadata>> sends = new ArrayList<>();
         try (KafkaProducer<byte[], byte[]> producer = producer()) {
-            for (Parked aggregate : parked) {
-                for (ParkedRecord waiting : aggregate.waiting()) {
-                    sends.add(producer.send(copy(context, waiting, run)));
-                }
-                lines.add("redrove " + aggregate.waiting().size() + " parked command"
-                        + (aggregate.waiting().size() == 1 ? "" : "s") + " of " + aggregate.aggregateId());
-            }
+            records.forEach(record -> sends.add(producer.send(record)));
             producer.flush();
             for (Future<RecordMetadata> send : sends) {
                 send.get();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while redriving", e);
+            throw new IllegalStateException("interrupted while writing a " + what, e);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("Kafka refused a redriven command: " + e.getCause().getMessage(), e);
+            throw new IllegalStateException("Kafka refused a " + what + ": " + e.getCause().getMessage(), e);
         }
-        return lines;
     }
 
     /** The record that redrives one parked command. */
@@ -145,12 +229,13 @@ public final class Redrive {
                 new ByteArraySerializer(), new ByteArraySerializer());
     }
 
-    private static ParkedRecord decode(ConsumerRecord<byte[], byte[]> record) {
+    private static <T extends SpecificRecord> T decode(SingleObjectCodec<T> codec,
+                                                     ConsumerRecord<byte[], byte[]> record, String what) {
         try {
-            return PARKED.decode(record.value());
+            return codec.decode(record.value());
         } catch (UndecodableRecordException e) {
             throw new IllegalStateException("record " + record.topic() + "-" + record.partition() + "@"
-                    + record.offset() + " is not a parked command: " + e.getMessage(), e);
+                    + record.offset() + " is not " + what + ": " + e.getMessage(), e);
         }
     }
 

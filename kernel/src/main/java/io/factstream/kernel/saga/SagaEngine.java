@@ -78,26 +78,42 @@ public final class SagaEngine<S extends SpecificRecord> {
      * @param watermark the current watermark (epoch milliseconds)
      */
     public Result onInput(String sagaId, SagaSnapshot snapshot, SpecificRecord input, long watermark) {
-        if (snapshot == null) {
-            boolean starts = input instanceof EventEnvelope event && definition.starts(event);
-            // An answer may come before the saga's start in a replay; it waits for the command it answers.
-            if (!starts && !isAnswer(input)) {
-                return new Result(null, List.of(), false, null, false); // no saga to concern
-            }
-            snapshot = new SagaSnapshot(null, new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), null);
-        }
-        Run run = new Run(sagaId, copy(snapshot));
-        AwaitedCommand awaited = run.snapshot.getAwaiting().stream()
-                .filter(a -> a.getAnswer() == null && a.getCommandId().equals(answeredCommandId(input)))
-                .findFirst().orElse(null);
+        return onInputs(sagaId, snapshot, List.of(input), watermark);
+    }
+
+    /**
+     * Takes several inputs of the saga at once, in this order, then handles what is due, as if they had all arrived
+     * before the watermark moved: a saga that was held back (in quarantine) gets its held inputs again this way, so
+     * that its deadlines fall between them in business time, not after the first of them.
+     *
+     * @param snapshot  the saga's snapshot, or null when there is none
+     * @param watermark the current watermark (epoch milliseconds)
+     */
+    public Result onInputs(String sagaId, SagaSnapshot snapshot, List<? extends SpecificRecord> inputs,
+                           long watermark) {
+        SagaSnapshot taken = snapshot == null ? null : copy(snapshot);
         boolean late = false;
-        if (awaited != null) {
-            awaited.setAnswer(input);
-        } else {
-            late = !isAnswer(input) && timeOf(input) < watermark;
-            run.snapshot.getPending().add(input);
+        for (SpecificRecord input : inputs) {
+            if (taken == null) {
+                boolean starts = input instanceof EventEnvelope event && definition.starts(event);
+                // An answer may come before the saga's start in a replay; it waits for the command it answers.
+                if (!starts && !isAnswer(input)) {
+                    continue; // no saga to concern
+                }
+                taken = new SagaSnapshot(null, new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), null);
+            }
+            AwaitedCommand awaited = taken.getAwaiting().stream()
+                    .filter(a -> a.getAnswer() == null && a.getCommandId().equals(answeredCommandId(input)))
+                    .findFirst().orElse(null);
+            if (awaited != null) {
+                awaited.setAnswer(input);
+            } else {
+                late |= !isAnswer(input) && timeOf(input) < watermark;
+                taken.getPending().add(input);
+            }
         }
-        return run.drain(watermark, late);
+        return taken == null ? new Result(null, List.of(), false, null, false)
+                : new Run(sagaId, taken).drain(watermark, late);
     }
 
     /** Lets time pass up to the watermark: handles what became due. */
