@@ -54,7 +54,7 @@ final class Subscriber<T> {
         this.message = message;
         this.senders = senders;
         this.maxQueued = maxQueued;
-        client.onClose(this::close);
+        client.onClose(this::connectionLost); // the client closes itself when a write fails
     }
 
     /** An item of the catch-up. */
@@ -107,9 +107,18 @@ final class Subscriber<T> {
         return lost;
     }
 
-    /** Ends the subscription because its connection is gone: nothing more is written to it. */
+    /**
+     * Ends the subscription because its connection is gone: nothing more is written to it. A subscriber that has
+     * ended already stays as it ended; otherwise it is lost before it is closed, so that whoever waits for the end
+     * sees why.
+     */
     void connectionLost() {
-        lost = true;
+        synchronized (this) {
+            if (closed.get()) {
+                return;
+            }
+            lost = true;
+        }
         close();
     }
 
