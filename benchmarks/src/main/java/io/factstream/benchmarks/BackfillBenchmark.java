@@ -4,8 +4,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -14,6 +17,7 @@ import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 
+import io.factstream.benchmarks.Harness.Outputs;
 import io.factstream.benchmarks.Harness.Run;
 import io.factstream.catalog.BoundedContext;
 import io.factstream.catalog.topics.TopicCatalog;
@@ -69,6 +73,8 @@ public final class BackfillBenchmark implements Callable<Integer> {
     int rounds;
 
     private Path dataDir;
+    private List<Long> brokers;
+    private final Map<String, Long> outputsOf = new HashMap<>();
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new BackfillBenchmark()).execute(args));
@@ -79,16 +85,15 @@ public final class BackfillBenchmark implements Callable<Integer> {
         dataDir = Files.createTempDirectory("factstream-backfill");
         LocalKafka log = LocalKafka.onFreePorts(dataDir.resolve("log"));
         LocalKafka outputs = LocalKafka.onFreePorts(dataDir.resolve("outputs"));
-        log.start(Duration.ofSeconds(60));
-        outputs.start(Duration.ofSeconds(60));
+        brokers = List.of(log.start(Duration.ofSeconds(60)).pid().orElseThrow(),
+                outputs.start(Duration.ofSeconds(60)).pid().orElseThrow());
         try {
             for (LocalKafka kafka : List.of(log, outputs)) {
                 try (TopicAdmin topics = TopicAdmin.connect(kafka.bootstrapServers(), Duration.ofSeconds(30))) {
                     topics.ensure(TopicCatalog.sized(parallelism, (short) 1));
                 }
             }
-            int records = orders * 4;
-            Harness.produce(log.bootstrapServers(), Harness.orderCommands(orders));
+            long records = Harness.produceOrders(log.bootstrapServers(), 0, orders);
             // The events log the view runs read: the orders job once over the commands, into the log broker.
             JobOptions populate = options(log.bootstrapServers(), log.bootstrapServers(), RuntimeExecutionMode.BATCH,
                     "populate");
@@ -108,11 +113,14 @@ public final class BackfillBenchmark implements Callable<Integer> {
                 }
                 for (RuntimeExecutionMode mode : List.of(RuntimeExecutionMode.STREAMING, RuntimeExecutionMode.BATCH)) {
                     runs.add(replay("orders job", records, options(log.bootstrapServers(),
-                            outputs.bootstrapServers(), mode, "orders-" + round), this::defineOrders));
+                            outputs.bootstrapServers(), mode, "orders-" + round), this::defineOrders,
+                            List.of(BoundedContext.ORDERS.eventsTopic(), BoundedContext.ORDERS.rejectionsTopic())));
                 }
                 for (RuntimeExecutionMode mode : List.of(RuntimeExecutionMode.STREAMING, RuntimeExecutionMode.BATCH)) {
                     runs.add(replay("view job", records, options(log.bootstrapServers(),
-                            outputs.bootstrapServers(), mode, "views-" + round), BackfillBenchmark::defineViews));
+                            outputs.bootstrapServers(), mode, "views-" + round), BackfillBenchmark::defineViews,
+                            TopicCatalog.VIEWS.stream().flatMap(view -> Stream.of(TopicCatalog.viewHistoryTopic(view),
+                                    TopicCatalog.viewLatestTopic(view))).toList()));
                 }
                 Harness.print(round == 0 ? "round 1 (warm-up, not counted)" : "round " + (round + 1), runs,
                         baselines, "vs streaming");
@@ -133,13 +141,22 @@ public final class BackfillBenchmark implements Callable<Integer> {
         void define(StreamExecutionEnvironment env, JobOptions options);
     }
 
-    /** A job over the whole log, timed from RUNNING to FINISHED; records: what it read. */
-    private Run replay(String job, long records, JobOptions options, Definition definition) throws Exception {
-        StreamExecutionEnvironment env = options.environment();
-        env.setParallelism(parallelism);
-        definition.define(env, options);
-        Duration elapsed = Harness.runToFinish(env.executeAsync(job + " " + options.mode));
-        return new Run(job + ", " + describe(options.mode), records, elapsed);
+    /**
+     * A job over the whole log, measured by what it writes to the topics: what the orders job writes is known (an
+     * event or a rejection per command); the view job's first run tells what every later one must write.
+     */
+    private Run replay(String job, long records, JobOptions options, Definition definition, List<String> topics)
+            throws Exception {
+        long expected = job.startsWith("orders") ? records : outputsOf.getOrDefault(job, -1L);
+        Run run = Harness.measure(job + ", " + describe(options.mode), records,
+                new Outputs(options.outputBootstrapServers, topics, expected), brokers, () -> {
+                    StreamExecutionEnvironment env = options.environment();
+                    env.setParallelism(parallelism);
+                    definition.define(env, options);
+                    env.execute(job + " " + options.mode);
+                });
+        outputsOf.putIfAbsent(job, run.outputs());
+        return run;
     }
 
     private String describe(RuntimeExecutionMode mode) {
@@ -162,8 +179,8 @@ public final class BackfillBenchmark implements Callable<Integer> {
                 .keyBy(number -> number % keys, Types.LONG)
                 .reduce(Long::sum)
                 .sinkTo(new DiscardingSink<>());
-        Duration elapsed = Harness.runToFinish(env.executeAsync("keyed reduce " + mode));
-        return new Run("keyed reduce (anchor), " + describe(mode), reduceRecords, elapsed);
+        return Harness.measure("keyed reduce (anchor), " + describe(mode), reduceRecords, null, brokers,
+                () -> env.execute("keyed reduce " + mode));
     }
 
     private JobOptions options(String input, String output, RuntimeExecutionMode mode, String run) {
