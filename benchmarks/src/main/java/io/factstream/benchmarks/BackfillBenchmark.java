@@ -92,6 +92,7 @@ public final class BackfillBenchmark implements Callable<Integer> {
                 try (TopicAdmin topics = TopicAdmin.connect(kafka.bootstrapServers(), Duration.ofSeconds(30))) {
                     topics.ensure(TopicCatalog.sized(parallelism, (short) 1));
                 }
+                Harness.awaitLeaders(kafka.bootstrapServers());
             }
             long records = Harness.produceOrders(log.bootstrapServers(), 0, orders);
             // The events log the view runs read: the orders job once over the commands, into the log broker.

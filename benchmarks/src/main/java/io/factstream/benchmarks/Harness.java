@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
@@ -14,9 +15,15 @@ import java.util.function.Consumer;
 import java.util.function.ToDoubleFunction;
 
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import io.factstream.catalog.Address;
@@ -201,6 +208,26 @@ final class Harness {
                     + " were acknowledged", failed.get());
         }
         return sent;
+    }
+
+    /**
+     * Waits until every partition of every topic answers for its end offsets, which only a leader that is ready
+     * does: an idempotent producer that writes to a partition just created can otherwise get a NOT_LEADER answer,
+     * then out-of-sequence errors until its records expire.
+     */
+    static void awaitLeaders(String servers) throws Exception {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers));
+             KafkaConsumer<byte[], byte[]> consumer =
+                     new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = admin.describeTopics(admin.listTopics().names().get()).allTopicNames()
+                    .get().values().stream()
+                    .flatMap(topic -> topic.partitions().stream()
+                            .map(partition -> new TopicPartition(topic.name(), partition.partition())))
+                    .toList();
+            consumer.endOffsets(partitions, Duration.ofSeconds(60));
+        }
     }
 
     /** Prints one round: each run's rates, their ratios to its baseline's, and its CPU time per million inputs. */

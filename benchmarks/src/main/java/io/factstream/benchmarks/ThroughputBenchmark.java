@@ -13,6 +13,11 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
 import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.serialization.SerializationSchema;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -40,6 +45,7 @@ import io.factstream.jobs.JobOptions;
 import io.factstream.jobs.SagaJob;
 import io.factstream.jobs.ViewJob;
 import io.factstream.jobs.io.LogBound;
+import io.factstream.jobs.io.RecordDecoder;
 import io.factstream.jobs.topology.EventTime;
 import io.factstream.kafka.topics.TopicAdmin;
 import io.factstream.kernel.aggregate.AggregateSettings;
@@ -62,6 +68,7 @@ import picocli.CommandLine;
 public final class ThroughputBenchmark implements Callable<Integer> {
 
     private static final String PIPE_TOPIC = "bench.pipe";
+    private static final String FLINK_PIPE_TOPIC = "bench.flink-pipe";
 
     @Option(names = "--orders", defaultValue = "1500000",
             description = "Orders the orders job and the pipe get; each is 4 commands (default: ${DEFAULT-VALUE}, "
@@ -159,6 +166,7 @@ public final class ThroughputBenchmark implements Callable<Integer> {
     private List<Run> round(int round, Map<String, Long> expected, Path profile) throws Exception {
         List<Run> runs = new ArrayList<>();
         runs.add(profiled(profile, "pipe", () -> rawPipe(round)));
+        runs.add(profiled(profile, "flink-pipe", () -> flinkPipe(round)));
         if (jobs.contains("orders")) {
             for (String backend : stateBackends) {
                 runs.add(profiled(profile, "orders-job-" + backend, () -> ordersJob(backend, round)));
@@ -267,6 +275,46 @@ public final class ThroughputBenchmark implements Callable<Integer> {
         producer.commitTransaction();
     }
 
+    /**
+     * What Flink itself costs: the command records from their topic to another through Flink's Kafka source and an
+     * exactly-once Kafka sink, as the jobs read and write them, with nothing between (no decoding, no state).
+     */
+    private Run flinkPipe(int round) throws Exception {
+        JobOptions options = jobOptions(RuntimeExecutionMode.STREAMING, "hashmap", "flink-pipe-" + round);
+        options.until = new LogBound.Offsets(commandsEnd);
+        return Harness.measure("Flink pipe: Kafka source to exactly-once sink", commands,
+                new Outputs(servers, List.of(FLINK_PIPE_TOPIC), commands), broker, () -> {
+                    StreamExecutionEnvironment env = environment(options);
+                    options.input("flink-pipe").read(env, new RecordValues(),
+                                    List.of(BoundedContext.ORDERS.commandsTopic()), WatermarkStrategy.noWatermarks(),
+                                    "flink-pipe-source")
+                            .sinkTo(options.output().exactlyOnceSink(KafkaRecordSerializationSchema.<byte[]>builder()
+                                    .setTopic(FLINK_PIPE_TOPIC)
+                                    .setValueSerializationSchema(new RecordValues())
+                                    .build(), "flink-pipe-sink"))
+                            .uid("flink-pipe-sink");
+                    env.execute("throughput Flink pipe");
+                });
+    }
+
+    /** A record's value as it is, read and written. */
+    private static final class RecordValues implements RecordDecoder<byte[]>, SerializationSchema<byte[]> {
+        @Override
+        public byte[] serialize(byte[] value) {
+            return value;
+        }
+
+        @Override
+        public byte[] decode(ConsumerRecord<byte[], byte[]> record) {
+            return record.value();
+        }
+
+        @Override
+        public TypeInformation<byte[]> getProducedType() {
+            return PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO;
+        }
+    }
+
     private Run ordersJob(String backend, int round) throws Exception {
         JobOptions options = jobOptions(RuntimeExecutionMode.STREAMING, backend, "orders-" + backend + "-" + round);
         options.until = new LogBound.Offsets(commandsEnd);
@@ -352,7 +400,9 @@ public final class ThroughputBenchmark implements Callable<Integer> {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers));
              TopicAdmin topics = TopicAdmin.using(admin, Duration.ofSeconds(30))) {
             topics.ensure(TopicCatalog.sized(parallelism, (short) 1));
-            admin.createTopics(List.of(new NewTopic(PIPE_TOPIC, parallelism, (short) 1))).all().get();
+            admin.createTopics(List.of(new NewTopic(PIPE_TOPIC, parallelism, (short) 1),
+                    new NewTopic(FLINK_PIPE_TOPIC, parallelism, (short) 1))).all().get();
         }
+        Harness.awaitLeaders(servers);
     }
 }
