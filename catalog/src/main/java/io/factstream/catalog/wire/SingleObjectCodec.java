@@ -46,8 +46,8 @@ public final class SingleObjectCodec<T extends SpecificRecord> {
     private final BinaryMessageDecoder<T> decoder;
 
     private SingleObjectCodec(Class<T> type) {
-        SpecificData model = SpecificData.getForClass(type);
-        this.schema = model.getSchema(type);
+        SpecificData model = FastReadingModel.of(type);
+        this.schema = SpecificData.getForClass(type).getSchema(type);
         this.encoder = new BinaryMessageEncoder<>(model, schema);
         this.decoder = new BinaryMessageDecoder<>(model, schema, RecordedSchemas.versionsOf(schema));
     }

@@ -32,6 +32,7 @@ import io.factstream.log.ParkStatus;
 import io.factstream.log.ParkedRecord;
 import io.factstream.state.AggregateSnapshot;
 import io.factstream.state.ParkedAggregate;
+import io.factstream.jobs.io.AvroRecordTypeInfo;
 
 /**
  * The Flink shell around a {@link CommandHandler}: keyed by aggregate id, it loads the aggregate's
@@ -62,11 +63,11 @@ public final class AggregateProcessor<S extends SpecificRecord>
         extends KeyedProcessFunction<String, LoggedCommand, EventEnvelope> {
 
     public static final OutputTag<CommandRejected> REJECTIONS =
-            new OutputTag<>("rejections", new AvroTypeInfo<>(CommandRejected.class));
+            new OutputTag<>("rejections", new AvroRecordTypeInfo<>(CommandRejected.class));
 
     /** Parked commands and the end of quarantines, for {@code <ctx>.parked}. */
     public static final OutputTag<ParkedRecord> PARKED =
-            new OutputTag<>("parked", new AvroTypeInfo<>(ParkedRecord.class));
+            new OutputTag<>("parked", new AvroRecordTypeInfo<>(ParkedRecord.class));
 
     /** The name of the value state, as state-tools read it. */
     public static final String STATE_NAME = "aggregate";

@@ -6,7 +6,6 @@ import java.time.Instant;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.typeutils.EitherTypeInfo;
-import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.types.Either;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
@@ -51,6 +50,6 @@ public final class LoggedCommandDecoder implements RecordDecoder<Either<DeadLett
 
     @Override
     public TypeInformation<Either<DeadLetter, LoggedCommand>> getProducedType() {
-        return new EitherTypeInfo<>(new AvroTypeInfo<>(DeadLetter.class), new AvroTypeInfo<>(LoggedCommand.class));
+        return new EitherTypeInfo<>(new AvroRecordTypeInfo<>(DeadLetter.class), new AvroRecordTypeInfo<>(LoggedCommand.class));
     }
 }

@@ -9,7 +9,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.file.src.reader.SimpleStreamFormat;
 import org.apache.flink.connector.file.src.reader.StreamFormat;
 import org.apache.flink.core.fs.FSDataInputStream;
-import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 
 import io.factstream.kafka.dump.TopicDump;
 import io.factstream.log.TopicRecord;
@@ -36,6 +35,6 @@ public final class TopicDumpFormat extends SimpleStreamFormat<TopicRecord> {
 
     @Override
     public TypeInformation<TopicRecord> getProducedType() {
-        return new AvroTypeInfo<>(TopicRecord.class);
+        return new AvroRecordTypeInfo<>(TopicRecord.class);
     }
 }

@@ -22,6 +22,7 @@ import io.factstream.catalog.EventEnvelope;
 import io.factstream.log.ParkStatus;
 import io.factstream.log.ParkedInput;
 import io.factstream.state.QuarantinedKey;
+import io.factstream.jobs.io.AvroRecordTypeInfo;
 
 /**
  * The quarantine of one key of a saga or view operator, kept next to the key's own state: when the operator's code
@@ -41,7 +42,7 @@ public final class KeyQuarantine implements Serializable {
 
     /** Held inputs and the end of quarantines, for the parked topic. */
     public static final OutputTag<ParkedInput> PARKED = new OutputTag<>("parked",
-            new AvroTypeInfo<>(ParkedInput.class));
+            new AvroRecordTypeInfo<>(ParkedInput.class));
 
     /** How much of a stack trace a parked record keeps. */
     private static final int STACK_TRACE_LIMIT = 16 * 1024;

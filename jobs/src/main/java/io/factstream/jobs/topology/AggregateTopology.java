@@ -3,7 +3,6 @@ package io.factstream.jobs.topology;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.types.Either;
@@ -19,6 +18,7 @@ import io.factstream.kernel.aggregate.Decider;
 import io.factstream.log.DeadLetter;
 import io.factstream.log.LoggedCommand;
 import io.factstream.log.ParkedRecord;
+import io.factstream.jobs.io.AvroRecordTypeInfo;
 
 /**
  * The dataflow of one bounded context's aggregate job, apart from where its records come from and go to: decoded
@@ -64,12 +64,12 @@ public final class AggregateTopology<S extends SpecificRecord> {
     public Outputs apply(DataStream<Either<DeadLetter, LoggedCommand>> records) {
         AggregateUids uids = new AggregateUids(context);
         SingleOutputStreamOperator<LoggedCommand> commands = records
-                .process(new DeadLetterRouter<LoggedCommand>(), new AvroTypeInfo<>(LoggedCommand.class))
+                .process(new DeadLetterRouter<LoggedCommand>(), new AvroRecordTypeInfo<>(LoggedCommand.class))
                 .uid(uids.decoder())
                 .name("decode commands");
         SingleOutputStreamOperator<EventEnvelope> events = commands
                 .keyBy(logged -> logged.getCommand().getSubjectId(), Types.STRING)
-                .process(new AggregateProcessor<>(decider, settings), new AvroTypeInfo<>(EventEnvelope.class))
+                .process(new AggregateProcessor<>(decider, settings), new AvroRecordTypeInfo<>(EventEnvelope.class))
                 .uid(uids.processor())
                 .name(context.aggregateType() + " aggregate");
         return new Outputs(events, events.getSideOutput(AggregateProcessor.REJECTIONS),

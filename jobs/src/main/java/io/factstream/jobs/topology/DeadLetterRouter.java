@@ -2,7 +2,6 @@ package io.factstream.jobs.topology;
 
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.types.Either;
@@ -10,12 +9,13 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 import io.factstream.log.DeadLetter;
+import io.factstream.jobs.io.AvroRecordTypeInfo;
 
 /** Passes decoded records on and sends dead letters to the {@link #DEAD_LETTERS} side output, counting them. */
 public final class DeadLetterRouter<T extends SpecificRecordBase> extends ProcessFunction<Either<DeadLetter, T>, T> {
 
     public static final OutputTag<DeadLetter> DEAD_LETTERS =
-            new OutputTag<>("dead-letters", new AvroTypeInfo<>(DeadLetter.class));
+            new OutputTag<>("dead-letters", new AvroRecordTypeInfo<>(DeadLetter.class));
 
     private transient Counter deadLettered;
 

@@ -1,12 +1,12 @@
 package io.factstream.jobs.topology;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.types.Either;
 
 import io.factstream.log.DeadLetter;
 import io.factstream.log.RedriveRequest;
+import io.factstream.jobs.io.AvroRecordTypeInfo;
 
 /**
  * The redrive requests a saga or view job takes ({@code factstream.redrive}), as the second input of its keyed
@@ -18,7 +18,7 @@ import io.factstream.log.RedriveRequest;
  */
 final class Redrives {
 
-    static final TypeInformation<RedriveRequest> TYPE = new AvroTypeInfo<>(RedriveRequest.class);
+    static final TypeInformation<RedriveRequest> TYPE = new AvroRecordTypeInfo<>(RedriveRequest.class);
 
     private Redrives() {
     }

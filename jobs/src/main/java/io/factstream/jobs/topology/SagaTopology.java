@@ -5,7 +5,6 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.typeutils.EitherTypeInfo;
-import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.types.Either;
@@ -21,6 +20,7 @@ import io.factstream.kernel.saga.SagaDefinition;
 import io.factstream.log.DeadLetter;
 import io.factstream.log.ParkedInput;
 import io.factstream.log.RedriveRequest;
+import io.factstream.jobs.io.AvroRecordTypeInfo;
 
 /**
  * The dataflow of a saga job, apart from where its records come from and go to: decoded events and rejections of
@@ -49,7 +49,7 @@ public final class SagaTopology<S extends SpecificRecord> {
     }
 
     private static final TypeInformation<Either<EventEnvelope, CommandRejected>> INPUT =
-            new EitherTypeInfo<>(new AvroTypeInfo<>(EventEnvelope.class), new AvroTypeInfo<>(CommandRejected.class));
+            new EitherTypeInfo<>(new AvroRecordTypeInfo<>(EventEnvelope.class), new AvroRecordTypeInfo<>(CommandRejected.class));
 
     private final SerializableSupplier<SagaDefinition<S>> definition;
     private final long horizon;
@@ -96,11 +96,11 @@ public final class SagaTopology<S extends SpecificRecord> {
                          DataStream<Either<DeadLetter, RedriveRequest>> redriveRecords) {
         SagaUids uids = uids();
         SingleOutputStreamOperator<EventEnvelope> decodedEvents = events
-                .process(new DeadLetterRouter<EventEnvelope>(), new AvroTypeInfo<>(EventEnvelope.class))
+                .process(new DeadLetterRouter<EventEnvelope>(), new AvroRecordTypeInfo<>(EventEnvelope.class))
                 .uid(uids.eventsDecoder())
                 .name("decode EventEnvelope");
         SingleOutputStreamOperator<CommandRejected> decodedRejections = rejections
-                .process(new DeadLetterRouter<CommandRejected>(), new AvroTypeInfo<>(CommandRejected.class))
+                .process(new DeadLetterRouter<CommandRejected>(), new AvroRecordTypeInfo<>(CommandRejected.class))
                 .uid(uids.rejectionsDecoder())
                 .name("decode CommandRejected");
         DataStream<Either<EventEnvelope, CommandRejected>> inputs = decodedEvents
@@ -116,7 +116,7 @@ public final class SagaTopology<S extends SpecificRecord> {
         SingleOutputStreamOperator<CommandEnvelope> commands = inputs
                 .keyBy(SagaTopology::correlationId, Types.STRING)
                 .connect(redrives.keyBy(RedriveRequest::getKey, Types.STRING))
-                .process(new SagaProcessor<>(definition, horizon), new AvroTypeInfo<>(CommandEnvelope.class))
+                .process(new SagaProcessor<>(definition, horizon), new AvroRecordTypeInfo<>(CommandEnvelope.class))
                 .uid(uids.processor())
                 .name(saga + " saga");
         return new Outputs(commands, decodedEvents.getSideOutput(DeadLetterRouter.DEAD_LETTERS)

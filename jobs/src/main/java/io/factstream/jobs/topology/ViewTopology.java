@@ -6,7 +6,6 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.types.Either;
@@ -25,6 +24,7 @@ import io.factstream.log.ParkedInput;
 import io.factstream.log.RedriveRequest;
 import io.factstream.views.ViewInput;
 import io.factstream.views.ViewRow;
+import io.factstream.jobs.io.AvroRecordTypeInfo;
 
 /**
  * The dataflow of the view job, apart from where its records come from and go to: decoded events of every context
@@ -73,7 +73,7 @@ public final class ViewTopology {
     public Outputs apply(DataStream<Either<DeadLetter, EventEnvelope>> records,
                          DataStream<Either<DeadLetter, RedriveRequest>> redriveRecords) {
         SingleOutputStreamOperator<EventEnvelope> events = records
-                .process(new DeadLetterRouter<EventEnvelope>(), new AvroTypeInfo<>(EventEnvelope.class))
+                .process(new DeadLetterRouter<EventEnvelope>(), new AvroRecordTypeInfo<>(EventEnvelope.class))
                 .uid(ViewUids.eventsDecoder())
                 .name("decode events");
         DataStream<RedriveRequest> redrives = Redrives.of(redriveRecords, events, ViewUids.redriveDecoder());
@@ -90,7 +90,7 @@ public final class ViewTopology {
 
     private static <R extends SpecificRecord> SingleOutputStreamOperator<ViewRow> rows(
             DataStream<EventEnvelope> events, DataStream<RedriveRequest> redrives, ViewDefinition<R> view) {
-        DataStream<ViewInput> inputs = events.flatMap(new KeyedBy(view.key()), new AvroTypeInfo<>(ViewInput.class))
+        DataStream<ViewInput> inputs = events.flatMap(new KeyedBy(view.key()), new AvroRecordTypeInfo<>(ViewInput.class))
                 .uid(ViewUids.keys(view.name()))
                 .name(view.name() + " keys");
         if (view.lookup().isPresent()) {
@@ -99,7 +99,7 @@ public final class ViewTopology {
                     .filter(lookup::concerns)
                     .name(lookup.name() + " events")
                     .keyBy(EventEnvelope::getAggregateId, Types.STRING)
-                    .process(new KeyLookupProcessor(lookup), new AvroTypeInfo<>(ViewInput.class))
+                    .process(new KeyLookupProcessor(lookup), new AvroRecordTypeInfo<>(ViewInput.class))
                     .uid(ViewUids.lookup(lookup.name()))
                     .name(lookup.name()));
         }
@@ -107,7 +107,7 @@ public final class ViewTopology {
         return inputs.keyBy(ViewInput::getKey, Types.STRING)
                 .connect(redrives.filter(request -> request.getScope().equals(name)).name(name + " redrives")
                         .keyBy(RedriveRequest::getKey, Types.STRING))
-                .process(new ViewProcessor<>(view), new AvroTypeInfo<>(ViewRow.class))
+                .process(new ViewProcessor<>(view), new AvroRecordTypeInfo<>(ViewRow.class))
                 .uid(ViewUids.processor(view.name()))
                 .name(view.name());
     }
