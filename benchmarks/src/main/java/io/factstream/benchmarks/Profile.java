@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 import one.profiler.AsyncProfiler;
 
@@ -20,6 +21,27 @@ import one.profiler.AsyncProfiler;
 final class Profile implements AutoCloseable {
 
     private static final String OPTIONS = "interval=5ms,threads";
+
+    /**
+     * What a sample was spent on, first match wins: the thread it ran on, then a frame of its stack. The order
+     * matters: a state read's stack also holds the operator's frames, and a sink's the operator's that emitted.
+     */
+    private static final List<Map.Entry<String, Predicate<String>>> COSTS = List.of(
+            Map.entry("state reads", stack -> stack.contains("ValueState.value")),
+            Map.entry("state writes", stack -> stack.contains("ValueState.update")),
+            Map.entry("checkpoints: heap snapshots", stack -> stack.startsWith("[AsyncOperations-thread")),
+            Map.entry("RocksDB flushes and compactions", stack -> stack.startsWith("[rocksdb:")),
+            Map.entry("decoding Kafka records", stack -> stack.contains("SingleObjectCodec.decode")),
+            Map.entry("encoding Kafka records", stack -> stack.contains("CatalogRecordSerializer.serialize")),
+            Map.entry("between operators: serialize", stack -> stack.contains("RecordWriterOutput")),
+            Map.entry("between operators: deserialize", stack -> stack.contains("StreamTaskNetworkInput.emitNext")
+                    && !stack.contains("processElement")),
+            Map.entry("Kafka clients' threads", stack -> stack.startsWith("[kafka-producer-network-thread")
+                    || stack.startsWith("[Source Data Fetcher")),
+            Map.entry("JIT compiler", stack -> stack.startsWith("[C1 Compiler") || stack.startsWith("[C2 Compiler")),
+            Map.entry("garbage collector", stack -> stack.startsWith("[GC Thread") || stack.startsWith("[G1")),
+            Map.entry("the harness (job submission, output meter)", stack -> stack.startsWith("[main")
+                    || stack.startsWith("[output-meter")));
 
     private final AsyncProfiler profiler;
     private final Path flameGraph;
@@ -53,12 +75,14 @@ final class Profile implements AutoCloseable {
     }
 
     /**
-     * Prints where the samples went: by kind of thread (a Flink task, the Kafka clients' network threads, the JIT
+     * Prints where the samples went: by what they were spent on (state, checkpoints, codecs, the network between
+     * operators, ...), by kind of thread (a Flink task, the Kafka clients' network threads, the JIT
      * compiler, the garbage collector, ...), the frames that cost the most by themselves, and factstream's frames
      * with what they call (the benchmark's own left out).
      */
     void printTopCosts(int count) throws IOException {
         Map<String, Long> threads = new HashMap<>();
+        Map<String, Long> costs = new HashMap<>();
         Map<String, Long> self = new HashMap<>();
         Map<String, Long> total = new HashMap<>();
         long samples = 0;
@@ -71,6 +95,9 @@ final class Profile implements AutoCloseable {
             List<String> frames = Arrays.asList(line.substring(0, space).split(";"));
             samples += weight;
             threads.merge(threadKind(frames.get(0)), weight, Long::sum);
+            String stack = line.substring(0, space);
+            costs.merge(COSTS.stream().filter(cost -> cost.getValue().test(stack)).map(Map.Entry::getKey).findFirst()
+                    .orElse("the rest (operators' own code, Flink's runtime)"), weight, Long::sum);
             self.merge(frames.get(frames.size() - 1), weight, Long::sum);
             Set<String> seen = new HashSet<>();
             for (String frame : frames) {
@@ -81,6 +108,7 @@ final class Profile implements AutoCloseable {
             }
         }
         System.out.printf("%nprofile %s: %d samples%n", flameGraph, samples);
+        print("by what it was spent on", costs, samples, COSTS.size() + 1);
         print("by thread", threads, samples, count);
         print("by itself", self, samples, count);
         print("factstream's frames, with what they call", total, samples, count);
