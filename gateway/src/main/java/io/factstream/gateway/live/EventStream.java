@@ -12,9 +12,9 @@ import io.javalin.http.sse.SseClient;
 
 /**
  * A response that is a stream of Server-Sent Events, held open (asynchronously: no thread waits on it) until its
- * subscriber ends. Who ends it decides how: when the gateway ends a subscription, the response is completed
- * normally; when the connection is gone (a write failed, or the server ended the request), the server's own
- * clean-up ends the request and nothing more is done to it, since a request the server has recycled must not be
+ * subscriber ends. Who ends it decides how: when the gateway ends a subscription, or a write to the client fails,
+ * the response is completed, and the server closes the connection; when the server has ended the request itself
+ * (completed, timed out, failed), nothing more is done to it, since a request the server has recycled must not be
  * touched again.
  */
 final class EventStream {
@@ -34,8 +34,8 @@ final class EventStream {
                 Subscriber<?> subscriber = subscribe.apply(new SseClient(ctx));
                 ctx.req().getAsyncContext().addListener(new ConnectionListener(subscriber));
                 subscriber.onClose(() -> {
-                    if (!subscriber.lost()) {
-                        ended.complete(null);
+                    if (!subscriber.endedByServer()) {
+                        ended.complete(null); // the server then closes the connection
                     }
                 });
             } catch (IOException e) {
@@ -50,17 +50,17 @@ final class EventStream {
 
         @Override
         public void onComplete(AsyncEvent event) {
-            subscriber.connectionLost();
+            subscriber.requestEnded();
         }
 
         @Override
         public void onTimeout(AsyncEvent event) {
-            subscriber.connectionLost();
+            subscriber.requestEnded();
         }
 
         @Override
         public void onError(AsyncEvent event) {
-            subscriber.connectionLost();
+            subscriber.requestEnded();
         }
 
         @Override

@@ -39,6 +39,7 @@ final class Subscriber<T> {
     private final AtomicBoolean sending = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean lost;
+    private volatile boolean endedByServer;
     private final List<T> heldBack = new ArrayList<>();
     private final List<Runnable> onClose = new ArrayList<>();
     private boolean live;
@@ -107,17 +108,32 @@ final class Subscriber<T> {
         return lost;
     }
 
-    /**
-     * Ends the subscription because its connection is gone: nothing more is written to it. A subscriber that has
-     * ended already stays as it ended; otherwise it is lost before it is closed, so that whoever waits for the end
-     * sees why.
-     */
+    /** Whether the server ended the request itself (completed, timed out, failed): nothing may touch it any more. */
+    boolean endedByServer() {
+        return endedByServer;
+    }
+
+    /** Ends the subscription because a write failed: the client is gone, nothing more is written to it. */
     void connectionLost() {
+        lose(false);
+    }
+
+    /** Ends the subscription because the server ended its request. */
+    void requestEnded() {
+        lose(true);
+    }
+
+    /**
+     * A subscriber that has ended already stays as it ended; otherwise it is lost before it is closed, so that
+     * whoever waits for the end, or cleans up after it, sees why.
+     */
+    private void lose(boolean byServer) {
         synchronized (this) {
             if (closed.get()) {
                 return;
             }
             lost = true;
+            endedByServer = byServer;
         }
         close();
     }
