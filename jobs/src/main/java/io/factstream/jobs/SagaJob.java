@@ -1,6 +1,5 @@
 package io.factstream.jobs;
 
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -27,7 +26,6 @@ import io.factstream.kernel.saga.SagaDefinition;
 import io.factstream.log.RedriveRequest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
 /**
@@ -41,13 +39,8 @@ import picocli.CommandLine;
         description = "Runs the order-fulfilment saga: events and rejections in, commands out.")
 public final class SagaJob implements Callable<Integer> {
 
-    @Option(names = "--kitchen-timeout", defaultValue = "PT20M",
-            description = "Time the kitchen has from the ticket's opening (default: ${DEFAULT-VALUE}).")
-    Duration kitchenTimeout;
-
-    @Option(names = "--delivery-timeout", defaultValue = "PT45M",
-            description = "Time the delivery has from its request (default: ${DEFAULT-VALUE}).")
-    Duration deliveryTimeout;
+    @Mixin
+    FulfilmentOptions fulfilment;
 
     @Mixin
     EventTimeOptions time;
@@ -62,7 +55,7 @@ public final class SagaJob implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         StreamExecutionEnvironment env = options.environment();
-        OrderFulfilment.Timeouts timeouts = new OrderFulfilment.Timeouts(kitchenTimeout, deliveryTimeout);
+        OrderFulfilment.Timeouts timeouts = fulfilment.timeouts();
         define(env, options, time.eventTime(), () -> new OrderFulfilment(timeouts));
         env.execute(options.jobName(PlatformJob.byId("saga")));
         return 0;

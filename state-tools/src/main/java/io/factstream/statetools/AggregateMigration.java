@@ -20,6 +20,12 @@ interface AggregateMigration extends Serializable {
     /** What it does and for which upgrade, in one sentence. */
     String description();
 
+    /**
+     * The state fields whose Avro default it replaces, as {@code record.field} (full record name): where
+     * {@code plan-upgrade} finds one of them added to a savepoint's schema, it names this migration.
+     */
+    List<String> covers();
+
     /** The context whose aggregate job's state it rewrites. */
     BoundedContext context();
 

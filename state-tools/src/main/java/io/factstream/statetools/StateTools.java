@@ -23,12 +23,13 @@ import picocli.CommandLine;
  *
  * <p>Exit codes: 0 done; 1 the answer is "no" ({@code verify} found mismatches, {@code inspect --key} found no
  * state); 2 bad arguments; 3 the run failed (an unreadable savepoint or log, a log with a gap), with the cause on
- * one line (with {@code FACTSTREAM_DEBUG} set in the environment, the stack trace follows).
+ * one line (with {@code FACTSTREAM_DEBUG} set in the environment, the stack trace follows). {@code plan-upgrade}
+ * answers with its verdict: 0 safe, 1 a migration must run first, 2 the new version cannot restore.
  */
 @Command(name = "state-tools", mixinStandardHelpOptions = true,
         description = "Inspects, bootstraps, verifies and migrates the state of the factstream jobs.",
         subcommands = {InspectCommand.class, BootstrapCommand.class, VerifyCommand.class, MigrateCommand.class,
-                AsOfCommand.class})
+                PlanUpgradeCommand.class, AsOfCommand.class})
 public final class StateTools {
 
     static final int EXIT_NO = 1;

@@ -1,5 +1,7 @@
 package io.factstream.statetools;
 
+import java.util.List;
+
 import io.factstream.catalog.BoundedContext;
 import io.factstream.state.AggregateSnapshot;
 import io.factstream.state.WalletState;
@@ -20,6 +22,11 @@ final class WalletAvailableBalance implements AggregateMigration {
     @Override
     public String description() {
         return "fills in availableCents, added to the wallet state in version 2, as balanceCents - heldCents";
+    }
+
+    @Override
+    public List<String> covers() {
+        return List.of(WalletState.getClassSchema().getFullName() + ".availableCents");
     }
 
     @Override

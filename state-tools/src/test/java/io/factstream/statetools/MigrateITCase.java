@@ -120,6 +120,31 @@ class MigrateITCase {
         assertThat(upgraded.getSequenceNumber()).as("the sequence goes on").isEqualTo(snapshot.getVersion() + 1);
     }
 
+    @Test
+    void planUpgradeNamesTheMigrationTheVersion1SavepointNeedsAndFindsTheMigratedOneSafe() {
+        CommandLineRun version1 = run("plan-upgrade", "--savepoint", VERSION_1.toString(), "--entry-class",
+                AggregateJob.class.getName(), "--", "--context", "payments");
+        assertThat(version1.exitCode()).as(version1.toString()).isEqualTo(1);
+        assertThat(version1.lines()).anyMatch(line -> line.startsWith("migrate  payments-aggregate: state "
+                + "'aggregate': io.factstream.state.WalletState.availableCents added")
+                && line.contains("run the migration wallet-available-balance"));
+        assertThat(version1.lines()).last().asString().startsWith("verdict: run wallet-available-balance");
+
+        CommandLineRun version2 = run("plan-upgrade", "--savepoint", migrated.toString(), "--entry-class",
+                AggregateJob.class.getName(), "--", "--context", "payments");
+        assertThat(version2.exitCode()).as(version2.toString()).isZero();
+        assertThat(version2.lines()).contains("ok       payments-aggregate: state 'aggregate' restores as written")
+                .noneMatch(line -> line.startsWith("migrate") || line.startsWith("refuse"));
+    }
+
+    @Test
+    void planUpgradeOfSomethingThatIsNoSavepointSaysSoOnOneLine() {
+        CommandLineRun notASavepoint = run("plan-upgrade", "--savepoint", LOG.getParent().toString(),
+                "--entry-class", AggregateJob.class.getName(), "--", "--context", "payments");
+        assertThat(notASavepoint.exitCode()).as(notASavepoint.toString()).isEqualTo(StateTools.EXIT_FAILED);
+        assertThat(notASavepoint.err().lines()).singleElement().asString().startsWith("state-tools plan-upgrade: ");
+    }
+
     /**
      * Starts the version 2 payments job from a savepoint, asks it to authorize all the wallet's available money for
      * a new order, and returns the event it answers with.

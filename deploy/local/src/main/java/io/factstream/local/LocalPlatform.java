@@ -1,6 +1,7 @@
 package io.factstream.local;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.jar.Attributes;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
@@ -46,10 +48,12 @@ public final class LocalPlatform {
      * @param sagaTimeout        the saga's kitchen and delivery timeouts (short, so that a demo sees them fire)
      * @param gatewayPort        the gateway's HTTP port
      * @param gatewayClasspath   the gateway's runtime classpath file, next to its jar
+     * @param stateToolsClasspath state-tools' runtime classpath file, next to its jar: {@code upgrade} plans with it
      */
     public record Settings(Path dataDir, int kafkaPort, int kafkaControllerPort, LocalFlink.Settings flink,
                            Path flinkConf, Path flinkLib, Path jobsJar, int partitions, Duration checkpointInterval,
-                           Duration sagaTimeout, int gatewayPort, Path gatewayClasspath, Duration timeout) {
+                           Duration sagaTimeout, int gatewayPort, Path gatewayClasspath, Path stateToolsClasspath,
+                           Duration timeout) {
 
         /**
          * A platform of this build (the project at {@code root}) on ports that are free now, for tests and
@@ -64,7 +68,7 @@ public final class LocalPlatform {
                     root.resolve("deploy/flink-lib/target/classpath.txt"),
                     root.resolve("deploy/local/target/jobs/factstream-jobs.jar"), 2, checkpointInterval,
                     sagaTimeout, LocalProcess.freePort(), root.resolve("gateway/target/classpath.txt"),
-                    Duration.ofMinutes(3));
+                    root.resolve("state-tools/target/classpath.txt"), Duration.ofMinutes(3));
         }
     }
 
@@ -75,6 +79,7 @@ public final class LocalPlatform {
     private final LocalFlink flink;
     private final LocalGateway gateway;
     private final JobLedger ledger;
+    private final UpgradePlanner planner;
     /** Jars this platform object uploaded, by path: six jobs from one jar upload it once. */
     private final Map<Path, String> uploadedJars = new HashMap<>();
 
@@ -87,6 +92,11 @@ public final class LocalPlatform {
         this.gateway = new LocalGateway(dataDir.resolve("gateway"), settings.gatewayPort(),
                 settings.gatewayClasspath());
         this.ledger = new JobLedger(dataDir.resolve("jobs"));
+        this.planner = new UpgradePlanner(settings.stateToolsClasspath(), dataDir.resolve("jobs"));
+    }
+
+    public Settings settings() {
+        return settings;
     }
 
     public LocalKafka kafka() {
@@ -234,12 +244,37 @@ public final class LocalPlatform {
     }
 
     /**
-     * Stops the job with a savepoint and starts {@code jar} from it, with another parallelism if given (up to the
-     * max parallelism, 128). The new jar's entry class is its manifest's {@code Main-Class} if it names one, else
-     * the job's usual one. The new version must be able to read the old state: Avro resolves added fields with
-     * defaults; anything else goes through {@code state-tools migrate} first.
+     * Judges an upgrade of the running job to {@code jar} before anything stops: takes a savepoint (the job keeps
+     * running) and runs {@code state-tools plan-upgrade} on it against the jar, with the job's arguments and the
+     * parallelism it would run at. The jar's entry class is its manifest's {@code Main-Class} if it names one, else
+     * the job's usual one.
      */
-    public String upgrade(PlatformJob job, Path jar, Optional<Integer> parallelism) throws LocalPlatformException {
+    public UpgradePlanner.Plan planUpgrade(PlatformJob job, Path jar, Optional<Integer> parallelism)
+            throws LocalPlatformException {
+        JobLedger.Entry current = requireRunning(job);
+        String savepoint = savepoint(job);
+        int runAt = parallelism.orElse(current.parallelism());
+        List<String> args = new ArrayList<>(jobArgs(job, List.of()));
+        args.addAll(List.of("--parallelism", Integer.toString(runAt)));
+        return planner.plan(Path.of(URI.create(savepoint)), jar, mainClass(jar).orElse(job.entryClass()), runAt, args,
+                settings.timeout());
+    }
+
+    /**
+     * Upgrades the job to {@code jar} when {@link #planUpgrade} finds it safe (or {@code force}): stops the job with
+     * a savepoint and starts the jar from it, with another parallelism if given (up to the max parallelism, 128).
+     * Refused, the job runs on untouched; a migration the plan names runs first ({@code state-tools migrate}).
+     *
+     * @param plan receives the plan's lines
+     */
+    public String upgrade(PlatformJob job, Path jar, Optional<Integer> parallelism, boolean force,
+                          Consumer<String> plan) throws LocalPlatformException {
+        UpgradePlanner.Plan judged = planUpgrade(job, jar, parallelism);
+        judged.lines().forEach(plan);
+        if (!judged.safe() && !force) {
+            throw new LocalPlatformException(job.id() + " not upgraded, it runs on: plan-upgrade exited "
+                    + judged.exitCode() + " (" + judged.verdict() + "); --force upgrades anyway");
+        }
         JobLedger.Entry current = requireRunning(job);
         String entryClass = mainClass(jar).orElse(job.entryClass());
         String savepoint = stopWithSavepoint(job.id(), current.jobId(), "stopped for upgrade");

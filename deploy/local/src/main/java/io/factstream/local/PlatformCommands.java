@@ -96,6 +96,11 @@ final class PlatformCommands {
                 description = "The gateway's classpath, as Maven resolved it, next to its jar (default: ${DEFAULT-VALUE}).")
         Path gatewayClasspath;
 
+        @Option(names = "--state-tools-classpath", defaultValue = "state-tools/target/classpath.txt",
+                description = "state-tools' classpath, as Maven resolved it, next to its jar: upgrade plans with it "
+                        + "(default: ${DEFAULT-VALUE}).")
+        Path stateToolsClasspath;
+
         @Option(names = "--timeout", defaultValue = "PT3M",
                 description = "How long to wait for a process, a job or a savepoint (default: ${DEFAULT-VALUE}).")
         Duration timeout;
@@ -104,7 +109,7 @@ final class PlatformCommands {
             return new LocalPlatform(new LocalPlatform.Settings(dataDir, kafkaPort, kafkaControllerPort,
                     new LocalFlink.Settings(restPort, rpcPort, jobManagerMemory, taskManagerMemory), flinkConf,
                     flinkLib, jobsJar, partitions, checkpointInterval, sagaTimeout, gatewayPort, gatewayClasspath,
-                    timeout));
+                    stateToolsClasspath, timeout));
         }
     }
 
@@ -239,7 +244,10 @@ final class PlatformCommands {
     }
 
     @Command(name = "upgrade", mixinStandardHelpOptions = true,
-            description = "Stops a job with a savepoint and starts a new jar from it, optionally at another parallelism.")
+            description = {"Judges the upgrade first (state-tools plan-upgrade on a fresh savepoint; the job keeps "
+                    + "running), then stops the job with a savepoint and starts the new jar from it, optionally at "
+                    + "another parallelism.", "Refuses an upgrade the plan finds unsafe (a migration needed, state "
+                    + "the new jar cannot restore) unless --force."})
     static final class Upgrade extends PlatformCommand {
         @Parameters(index = "0", description = "The job.", converter = JobConverter.class)
         PlatformJob job;
@@ -250,9 +258,21 @@ final class PlatformCommands {
         @Option(names = "--parallelism", description = "The new parallelism (default: the current one).")
         Integer parallelism;
 
+        @Option(names = "--dry-run", description = "Only judge the upgrade (state-tools plan-upgrade on a fresh "
+                + "savepoint) and exit with its code: 0 safe, 1 a migration first, 2 it cannot restore.")
+        boolean dryRun;
+
+        @Option(names = "--force", description = "Upgrade even when the plan finds it unsafe.")
+        boolean force;
+
         @Override
         public Integer call() throws LocalPlatformException {
-            String id = options.platform().upgrade(job, jar, Optional.ofNullable(parallelism));
+            if (dryRun) {
+                UpgradePlanner.Plan plan = options.platform().planUpgrade(job, jar, Optional.ofNullable(parallelism));
+                plan.lines().forEach(out()::println);
+                return plan.exitCode();
+            }
+            String id = options.platform().upgrade(job, jar, Optional.ofNullable(parallelism), force, out()::println);
             out().println(job.id() + " upgraded to " + jar + ", runs as " + id);
             return 0;
         }

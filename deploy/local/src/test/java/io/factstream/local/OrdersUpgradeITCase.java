@@ -1,6 +1,7 @@
 package io.factstream.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
@@ -64,10 +65,18 @@ import io.factstream.kafka.read.CommittedReader;
  * and the state carries over: orders placed under version
  * 1 are dispatched and completed under version 2, and keep version 1's cancellation rule (their count is the
  * default), while large orders placed under version 2 meet the new rule.
+ *
+ * <p>Before anything stops, {@code plan-upgrade} judges each jar against a fresh savepoint: version 2 is safe, and
+ * {@code upgrade} refuses, leaving the running job alone, a jar whose {@code OrderState.totalCents} became a string
+ * and a saga jar whose processor lost its uid ({@link FixtureJars}).
  */
 class OrdersUpgradeITCase {
 
     private static final PlatformJob ORDERS_JOB = PlatformJob.byId("orders");
+    private static final PlatformJob SAGA_JOB = PlatformJob.byId("saga");
+    private static final Path CATALOG_SCHEMAS = Path.of("../../catalog/src/main/avro");
+    private static final String TOTAL_CENTS_LONG = "{\"name\": \"totalCents\", \"type\": \"long\"";
+    private static final String TOTAL_CENTS_STRING = "{\"name\": \"totalCents\", \"type\": \"string\"";
 
     private static final Path ORDERS_V2_JAR = Path.of(System.getProperty("factstream.orders-v2.jar"));
     private static final Address ADDRESS = new Address("Via Roma 1", "Napoli", "80100");
@@ -104,6 +113,16 @@ class OrdersUpgradeITCase {
                 send(producer, confirm(i), "accepted");
             }
             awaitOutcomes(fixture);
+
+            // Judged before anything stops: version 2 restores (its new field reads as its default), a jar whose
+            // OrderState.totalCents became a string does not, and upgrade refuses it while version 1 runs on.
+            UpgradePlanner.Plan v2Plan = platform.planUpgrade(ORDERS_JOB, ORDERS_V2_JAR, Optional.of(2));
+            Path retyped = FixtureJars.withStateSchema(platform.settings().jobsJar(), CATALOG_SCHEMAS,
+                    avsc -> avsc.replace(TOTAL_CENTS_LONG, TOTAL_CENTS_STRING), dataDir.resolve("retyped.jar"));
+            List<String> retypedPlan = new ArrayList<>();
+            Throwable retypedRefused = catchThrowable(() -> platform.upgrade(ORDERS_JOB, retyped, Optional.empty(),
+                    false, retypedPlan::add));
+            String stillV1 = fixture.runningJobId(ORDERS_JOB);
             String savepoint = platform.savepoint(ORDERS_JOB);
 
             // Dispatches of version 1 orders keep coming while the job is stopped and started again: the first of
@@ -177,6 +196,9 @@ class OrdersUpgradeITCase {
             List<String> steps = platform.history(ORDERS_JOB).stream()
                     .map(e -> e.action() + " " + e.jar().getFileName() + " p=" + e.parallelism()).toList();
 
+            report.add("plan-upgrade of version 2 (exit " + v2Plan.exitCode() + "): " + v2Plan.lines());
+            report.add("plan-upgrade of a jar with OrderState.totalCents as a string: " + retypedPlan + "; upgrade "
+                    + "said: " + retypedRefused.getMessage());
             report.add("savepoint before the upgrade: " + savepoint);
             report.add("upgrade (stop with savepoint, start version 2): " + upgradeTook.toMillis() + " ms, job " + v1
                     + " -> " + v2 + ", parallelism " + parallelismBefore + " -> " + parallelismAfter);
@@ -201,6 +223,14 @@ class OrdersUpgradeITCase {
 
             assertThat(audit.problems()).isEmpty();
             assertThat(outcomes).containsExactlyInAnyOrderEntriesOf(expected);
+            assertThat(v2Plan.exitCode()).as(String.join("\n", v2Plan.lines())).isZero();
+            assertThat(v2Plan.lines()).anyMatch(line -> line.startsWith("ok ")
+                    && line.contains("io.factstream.state.OrderState.pizzaCount added"));
+            assertThat(retypedRefused).isInstanceOf(LocalPlatformException.class).hasMessageContaining("exited 2");
+            assertThat(retypedPlan).anyMatch(line -> line.startsWith("refuse ")
+                    && line.contains("state 'aggregate' does not resolve")
+                    && line.contains("io.factstream.state.OrderState.totalCents"));
+            assertThat(stillV1).as("the orders job after the refused upgrade").isEqualTo(v1);
             assertThat(parallelismBefore).isEqualTo(1);
             assertThat(parallelismAfter).isEqualTo(2);
             assertThat(whileDown).as("commands sent while the job was down").isPositive();
@@ -220,6 +250,24 @@ class OrdersUpgradeITCase {
             assertThat(instances).as("the instances of the orders job on the cluster").containsExactly(foreign);
             assertThat(fixture.runningJobId(ORDERS_JOB)).isEqualTo(foreign);
             assertThat(steps).endsWith("adopted factstream-jobs.jar p=1");
+
+            // A saga jar whose processor lost its uid: the saga state of a savepoint has nowhere to go, and upgrade
+            // refuses it while the saga runs on.
+            fixture.up(List.of(SAGA_JOB));
+            String saga = fixture.runningJobId(SAGA_JOB);
+            await().atMost(PlatformFixture.TIMEOUT).pollInterval(Duration.ofMillis(500)).until(() ->
+                    new CommittedReader(fixture.bootstrapServers(), PlatformFixture.TIMEOUT)
+                            .readAll(List.of(BoundedContext.PAYMENTS.commandsTopic()), record -> { }) > 0);
+            Path renamed = FixtureJars.withEntryClass(platform.settings().jobsJar(), RenamedSagaProcessorJob.class,
+                    dataDir.resolve("renamed-saga.jar"));
+            List<String> renamedPlan = new ArrayList<>();
+            Throwable renamedRefused = catchThrowable(() -> platform.upgrade(SAGA_JOB, renamed, Optional.empty(),
+                    false, renamedPlan::add));
+            renamedPlan.forEach(line -> System.out.println("renamed saga processor: " + line));
+            assertThat(renamedRefused).isInstanceOf(LocalPlatformException.class).hasMessageContaining("exited 2");
+            assertThat(renamedPlan).anyMatch(line -> line.startsWith("refuse ") && line.contains("keyed state 'saga'")
+                    && line.contains("no operator of the new job has its uid"));
+            assertThat(fixture.runningJobId(SAGA_JOB)).as("the saga after the refused upgrade").isEqualTo(saga);
         }
     }
 
@@ -246,7 +294,7 @@ class OrdersUpgradeITCase {
 
     private static String upgrade(LocalPlatform platform) {
         try {
-            return platform.upgrade(ORDERS_JOB, ORDERS_V2_JAR, Optional.of(2));
+            return platform.upgrade(ORDERS_JOB, ORDERS_V2_JAR, Optional.of(2), false, line -> { });
         } catch (LocalPlatformException e) {
             throw new IllegalStateException("the upgrade failed: " + e.getMessage(), e);
         }

@@ -2,10 +2,12 @@ package io.factstream.jobs.aggregate;
 
 import java.time.Instant;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
@@ -23,6 +25,7 @@ import io.factstream.catalog.CommandRejected;
 import io.factstream.catalog.EventEnvelope;
 import io.factstream.catalog.RejectionReason;
 import io.factstream.jobs.quarantine.KeyQuarantine;
+import io.factstream.jobs.state.DeclaresKeyedState;
 import io.factstream.kernel.aggregate.AggregateSettings;
 import io.factstream.kernel.aggregate.CommandHandler;
 import io.factstream.kernel.aggregate.CommandOutcome;
@@ -60,7 +63,7 @@ import io.factstream.jobs.io.AvroRecordTypeInfo;
  * @param <S> the aggregate's Avro state record
  */
 public final class AggregateProcessor<S extends SpecificRecord>
-        extends KeyedProcessFunction<String, LoggedCommand, EventEnvelope> {
+        extends KeyedProcessFunction<String, LoggedCommand, EventEnvelope> implements DeclaresKeyedState {
 
     public static final OutputTag<CommandRejected> REJECTIONS =
             new OutputTag<>("rejections", new AvroRecordTypeInfo<>(CommandRejected.class));
@@ -102,12 +105,21 @@ public final class AggregateProcessor<S extends SpecificRecord>
         return new ValueStateDescriptor<>(STATE_NAME, new AvroTypeInfo<>(AggregateSnapshot.class));
     }
 
+    /** The descriptor of the quarantine: whether the aggregate is parked, since which command. */
+    static ValueStateDescriptor<ParkedAggregate> quarantineDescriptor() {
+        return new ValueStateDescriptor<>(QUARANTINE_STATE_NAME, new AvroTypeInfo<>(ParkedAggregate.class));
+    }
+
+    @Override
+    public List<StateDescriptor<?, ?>> keyedStates() {
+        return List.of(stateDescriptor(), quarantineDescriptor());
+    }
+
     @Override
     public void open(OpenContext openContext) {
         handler = new CommandHandler<>(decider.get(), settings);
         snapshot = getRuntimeContext().getState(stateDescriptor());
-        quarantine = getRuntimeContext().getState(new ValueStateDescriptor<>(QUARANTINE_STATE_NAME,
-                new AvroTypeInfo<>(ParkedAggregate.class)));
+        quarantine = getRuntimeContext().getState(quarantineDescriptor());
         MetricGroup metrics = getRuntimeContext().getMetricGroup().addGroup("factstream");
         accepted = metrics.counter("commandsAccepted");
         commandsParked = metrics.counter("commandsParked");

@@ -8,6 +8,7 @@ import java.util.Objects;
 
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
@@ -23,6 +24,7 @@ import io.factstream.catalog.CommandEnvelope;
 import io.factstream.catalog.CommandRejected;
 import io.factstream.catalog.EventEnvelope;
 import io.factstream.jobs.quarantine.KeyQuarantine;
+import io.factstream.jobs.state.DeclaresKeyedState;
 import io.factstream.kernel.saga.SagaDefinition;
 import io.factstream.kernel.saga.SagaEngine;
 import io.factstream.log.RedriveRequest;
@@ -51,7 +53,8 @@ import io.factstream.state.SagaSnapshot;
  * @param <S> the saga's Avro state record
  */
 public final class SagaProcessor<S extends SpecificRecord> extends
-        KeyedCoProcessFunction<String, Either<EventEnvelope, CommandRejected>, RedriveRequest, CommandEnvelope> {
+        KeyedCoProcessFunction<String, Either<EventEnvelope, CommandRejected>, RedriveRequest, CommandEnvelope>
+        implements DeclaresKeyedState {
 
     /** The name of the value state, as state-tools read it. */
     public static final String STATE_NAME = "saga";
@@ -83,6 +86,11 @@ public final class SagaProcessor<S extends SpecificRecord> extends
     /** The descriptor of the saga state: one Avro snapshot per saga. */
     public static ValueStateDescriptor<SagaSnapshot> stateDescriptor() {
         return new ValueStateDescriptor<>(STATE_NAME, new AvroTypeInfo<>(SagaSnapshot.class));
+    }
+
+    @Override
+    public List<StateDescriptor<?, ?>> keyedStates() {
+        return List.of(stateDescriptor(), KeyQuarantine.stateDescriptor());
     }
 
     @Override

@@ -1,6 +1,9 @@
 package io.factstream.jobs.view;
 
+import java.util.List;
+
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -8,6 +11,7 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 import io.factstream.catalog.EventEnvelope;
+import io.factstream.jobs.state.DeclaresKeyedState;
 import io.factstream.kernel.view.KeyLookup;
 import io.factstream.views.ViewInput;
 
@@ -16,7 +20,8 @@ import io.factstream.views.ViewInput;
  * made known in one value state (named as the lookup says), and sends each event on with it. An aggregate's events
  * come in order (one aggregate, one partition), so an event finds the key its predecessors made known.
  */
-public final class KeyLookupProcessor extends KeyedProcessFunction<String, EventEnvelope, ViewInput> {
+public final class KeyLookupProcessor extends KeyedProcessFunction<String, EventEnvelope, ViewInput>
+        implements DeclaresKeyedState {
 
     private final KeyLookup lookup;
 
@@ -26,9 +31,19 @@ public final class KeyLookupProcessor extends KeyedProcessFunction<String, Event
         this.lookup = lookup;
     }
 
+    /** The descriptor of the row key the aggregate's events made known, named as the lookup says. */
+    private ValueStateDescriptor<String> rowKeyDescriptor() {
+        return new ValueStateDescriptor<>(lookup.stateName(), Types.STRING);
+    }
+
+    @Override
+    public List<StateDescriptor<?, ?>> keyedStates() {
+        return List.of(rowKeyDescriptor());
+    }
+
     @Override
     public void open(OpenContext openContext) {
-        rowKey = getRuntimeContext().getState(new ValueStateDescriptor<>(lookup.stateName(), Types.STRING));
+        rowKey = getRuntimeContext().getState(rowKeyDescriptor());
     }
 
     @Override

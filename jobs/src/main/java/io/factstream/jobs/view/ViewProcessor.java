@@ -5,6 +5,7 @@ import java.util.Optional;
 
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
@@ -14,6 +15,7 @@ import org.apache.flink.util.Collector;
 
 import io.factstream.catalog.EventEnvelope;
 import io.factstream.jobs.quarantine.KeyQuarantine;
+import io.factstream.jobs.state.DeclaresKeyedState;
 import io.factstream.kernel.view.RowVersions;
 import io.factstream.kernel.view.ViewDefinition;
 import io.factstream.log.RedriveRequest;
@@ -42,7 +44,7 @@ import io.factstream.views.ViewRow;
  * @param <R> the view's Avro row record
  */
 public final class ViewProcessor<R extends SpecificRecord>
-        extends KeyedCoProcessFunction<String, ViewInput, RedriveRequest, ViewRow> {
+        extends KeyedCoProcessFunction<String, ViewInput, RedriveRequest, ViewRow> implements DeclaresKeyedState {
 
     /** The name of the value state, as state-tools read it. */
     public static final String STATE_NAME = "row";
@@ -63,6 +65,11 @@ public final class ViewProcessor<R extends SpecificRecord>
     /** The descriptor of the view state: the latest version of each row. */
     public static ValueStateDescriptor<ViewRow> stateDescriptor() {
         return new ValueStateDescriptor<>(STATE_NAME, new AvroTypeInfo<>(ViewRow.class));
+    }
+
+    @Override
+    public List<StateDescriptor<?, ?>> keyedStates() {
+        return List.of(stateDescriptor(), KeyQuarantine.stateDescriptor());
     }
 
     @Override
