@@ -182,6 +182,15 @@ public final class FlinkRest {
         return path;
     }
 
+    /** Waits until a bounded job has finished; fails when it ended otherwise. */
+    public void awaitFinished(String jobId, Duration timeout) throws LocalPlatformException {
+        awaitTerminated(jobId, timeout);
+        String state = get("/jobs/" + jobId).path("state").asText();
+        if (!state.equals("FINISHED")) {
+            throw new LocalPlatformException("job " + jobId + " is " + state + ": " + failureCause(jobId));
+        }
+    }
+
     /** Cancels a job and waits until it has stopped. */
     public void cancel(String jobId, Duration timeout) throws LocalPlatformException {
         send(HttpRequest.newBuilder(uri("/jobs/" + jobId + "?mode=cancel"))

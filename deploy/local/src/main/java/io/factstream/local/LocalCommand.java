@@ -24,7 +24,8 @@ import picocli.CommandLine;
         description = "Runs factstream's local platform on this machine.",
         subcommands = {PlatformCommands.Demo.class, PlatformCommands.Up.class, PlatformCommands.Down.class,
                 PlatformCommands.Status.class, PlatformCommands.Savepoint.class, PlatformCommands.Upgrade.class,
-                PlatformCommands.Rollback.class, PlatformCommands.Replay.class, PlatformCommands.RedriveCommand.class,
+                PlatformCommands.Rollback.class, PlatformCommands.Replay.class, PlatformCommands.Shadow.class,
+                PlatformCommands.RedriveCommand.class,
                 PlatformCommands.Chaos.class,
                 PlatformCommands.Audit.class, LocalCommand.Kafka.class, PlatformCommands.Flink.class,
                 TopicsCommand.class, ReadCommand.Views.class, ReadCommand.Events.class})

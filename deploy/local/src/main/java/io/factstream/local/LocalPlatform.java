@@ -2,12 +2,14 @@ package io.factstream.local;
 
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -19,11 +21,17 @@ import java.util.function.Consumer;
 import java.util.jar.Attributes;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.apache.kafka.common.TopicPartition;
 
 import io.factstream.catalog.BoundedContext;
 import io.factstream.catalog.topics.TopicCatalog;
 import io.factstream.jobs.PlatformJob;
 import io.factstream.kafka.park.Redrive;
+import io.factstream.kafka.read.CommittedReader;
+import io.factstream.kafka.shadow.OutcomeComparison;
 import io.factstream.kafka.topics.TopicAdmin;
 import io.factstream.kafka.topics.TopicAdminException;
 import io.factstream.kafka.topics.TopicReport;
@@ -73,6 +81,7 @@ public final class LocalPlatform {
     }
 
     private static final String REPLAY = "-replay";
+    private static final String SHADOW = "-shadow";
 
     private final Settings settings;
     private final LocalKafka kafka;
@@ -356,6 +365,70 @@ public final class LocalPlatform {
                 fromSavepoint, "replayed", extra);
     }
 
+    /**
+     * Shows what a new version of an aggregate job would decide differently, before it decides anything: runs
+     * {@code jar} from the beginning with empty state over every command the context has so far, next to the live
+     * job and into another Kafka cluster ({@code into}, or a broker of its own started for the run and removed
+     * after), then compares aggregate by aggregate what both decided for those commands. It is recorded as
+     * {@code <job>-shadow}; the live job is not touched.
+     */
+    public OutcomeComparison.Report shadow(PlatformJob job, Path jar, Optional<String> into)
+            throws LocalPlatformException {
+        if (job.kind() != PlatformJob.Kind.AGGREGATE) {
+            throw new LocalPlatformException("shadow compares the decisions of an aggregate job; " + job.id()
+                    + " is not one");
+        }
+        requireRunning(job);
+        if (into.isPresent()) {
+            return shadow(job, jar, into.get());
+        }
+        Path dir = settings.dataDir().resolve("shadow-kafka");
+        LocalKafka other;
+        try {
+            deleteTree(dir); // a broker of its own: nothing of an earlier shadow may be compared
+            other = LocalKafka.onFreePorts(dir);
+        } catch (IOException e) {
+            throw new LocalPlatformException("cannot prepare a broker for the shadow: " + e.getMessage(), e);
+        }
+        other.start(settings.timeout());
+        try {
+            return shadow(job, jar, other.bootstrapServers());
+        } finally {
+            other.stop(settings.timeout());
+        }
+    }
+
+    private OutcomeComparison.Report shadow(PlatformJob job, Path jar, String into) throws LocalPlatformException {
+        BoundedContext context = BoundedContext.byId(job.id());
+        CommittedReader live = new CommittedReader(kafka.bootstrapServers(), settings.timeout());
+        Map<TopicPartition, Long> ends = live.endOffsets(List.of(context.commandsTopic()));
+        ensureTopics(into);
+        long now = Instant.now().toEpochMilli();
+        String until = ends.entrySet().stream().map(end -> end.getKey().topic() + ":" + end.getKey().partition()
+                + "=" + end.getValue()).collect(Collectors.joining(","));
+        int parallelism = requireRunning(job).parallelism();
+        List<String> args = new ArrayList<>(jobArgs(job, List.of("--group-id", "factstream-" + job.id() + SHADOW
+                + "-" + now, "--from", "earliest", "--until", until, "--output-bootstrap-servers", into,
+                "--transactional-id-prefix", "factstream-shadow-" + now, "--parallelism",
+                Integer.toString(parallelism))));
+        Path absoluteJar = jar.toAbsolutePath().normalize();
+        String entryClass = mainClass(jar).orElse(job.entryClass());
+        String id = flink.rest().run(upload(absoluteJar), entryClass, args, Optional.of(parallelism),
+                Optional.empty());
+        ledger.append(job.id() + SHADOW, new JobLedger.Entry(Instant.now(), "shadowed", id, absoluteJar, entryClass,
+                parallelism, JobLedger.Entry.NONE));
+        flink.rest().awaitFinished(id, settings.timeout()); // bounded: it ends where the commands ended
+        CommittedReader shadow = new CommittedReader(into, settings.timeout());
+        Instant deadline = Instant.now().plus(settings.timeout());
+        while (true) { // the live job may still be deciding the last commands of the range
+            OutcomeComparison.Report report = OutcomeComparison.compare(context, ends, live, shadow);
+            if (report.liveUnanswered() == 0 || Instant.now().isAfter(deadline)) {
+                return report;
+            }
+            LocalProcess.pause("the live job's outcomes");
+        }
+    }
+
     /** The Flink job id of the job, if the ledger's last step left it running and the cluster agrees. */
     public Optional<String> runningJobId(PlatformJob job) throws LocalPlatformException {
         return runningJobId(job.id());
@@ -533,6 +606,16 @@ public final class LocalPlatform {
         } catch (TopicAdminException e) {
             throw new LocalPlatformException("cannot create the topics on " + bootstrapServers + ": "
                     + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(file);
+                }
+            }
         }
     }
 

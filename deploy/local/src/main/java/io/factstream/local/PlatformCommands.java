@@ -18,6 +18,7 @@ import io.factstream.jobs.PlatformJob;
 import io.factstream.kafka.audit.PlatformAudit;
 import io.factstream.kafka.park.Redrive;
 import io.factstream.kafka.read.CommittedReader;
+import io.factstream.kafka.shadow.OutcomeComparison;
 import io.factstream.testdata.PlatformSummary;
 import io.factstream.testdata.World;
 import io.factstream.testdata.WorldLog;
@@ -289,6 +290,31 @@ final class PlatformCommands {
             String id = options.platform().rollback(job);
             out().println(job.id() + " rolled back, runs as " + id);
             return 0;
+        }
+    }
+
+    @Command(name = "shadow", mixinStandardHelpOptions = true,
+            description = {"Shows what a new version of an aggregate job would decide differently, before it "
+                    + "decides anything: runs the new jar over every command so far, from the beginning, into "
+                    + "another Kafka next to the live job, and compares what both decided, aggregate by aggregate.",
+                    "Exit code: 0 the same decisions, 1 some aggregates decided differently (each printed with the "
+                            + "command and both outcomes)."})
+    static final class Shadow extends PlatformCommand {
+        @Parameters(index = "0", description = "The aggregate job.", converter = JobConverter.class)
+        PlatformJob job;
+
+        @Parameters(index = "1", description = "The new job jar.")
+        Path jar;
+
+        @Option(names = "--output-bootstrap-servers", description = "The Kafka the new version writes to (default: a "
+                + "broker of its own, started for the run and removed after).")
+        String into;
+
+        @Override
+        public Integer call() throws LocalPlatformException {
+            OutcomeComparison.Report report = options.platform().shadow(job, jar, Optional.ofNullable(into));
+            print(report.lines());
+            return report.divergences().isEmpty() ? 0 : 1;
         }
     }
 

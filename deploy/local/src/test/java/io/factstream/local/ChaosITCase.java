@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,10 +22,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.factstream.catalog.BoundedContext;
+import io.factstream.catalog.CommandEnvelope;
+import io.factstream.catalog.EventEnvelope;
+import io.factstream.catalog.PricedOrderLine;
+import io.factstream.catalog.Role;
+import io.factstream.catalog.orders.OrderCancelled;
+import io.factstream.catalog.orders.OrderConfirmed;
+import io.factstream.catalog.orders.OrderPlaced;
 import io.factstream.catalog.topics.TopicCatalog;
+import io.factstream.catalog.wire.SingleObjectCodec;
 import io.factstream.jobs.PlatformJob;
 import io.factstream.kafka.read.CommittedReader;
 import io.factstream.kafka.read.MemoryImage;
+import io.factstream.kafka.shadow.OutcomeComparison;
 import io.factstream.testdata.PlatformSummary;
 import io.factstream.testdata.World;
 import io.factstream.testdata.WorldGenerator;
@@ -36,7 +47,8 @@ import io.factstream.views.ViewRow;
  * moments, each started again. The auditor, reading every topic with {@code read_committed}, must then find one outcome per command, contiguous sequences and no duplicate; every
  * saga ends as planned and the books balance. Then the views job replays in place from the beginning and its
  * latest rows end as they were, and the payments aggregate replays from the beginning into another Kafka cluster
- * and writes there exactly what the live job wrote. Bringing the platform down leaves no process behind.
+ * and writes there exactly what the live job wrote; a shadow of version 2 of the orders job finds that it would
+ * decide differently for exactly the orders its new rule concerns. Bringing the platform down leaves no process behind.
  *
  * <p>Between the two, {@code down} after the kills stops every job with a savepoint within {@link #DOWN_BOUND}, and
  * {@code up} resumes each job from its savepoint: the saga's stop once hung for minutes after such a run (an answer
@@ -45,6 +57,7 @@ import io.factstream.views.ViewRow;
 class ChaosITCase {
 
     private static final long SEED = 7;
+    private static final Path ORDERS_V2_JAR = Path.of(System.getProperty("factstream.orders-v2.jar"));
     /** Three TaskManager kills and two of the broker, taking turns. */
     private static final List<ChaosMonkey.Target> KILLS = List.of(ChaosMonkey.Target.TASKMANAGER,
             ChaosMonkey.Target.BROKER, ChaosMonkey.Target.TASKMANAGER, ChaosMonkey.Target.BROKER,
@@ -148,7 +161,57 @@ class ChaosITCase {
             } finally {
                 other.stop(PlatformFixture.TIMEOUT);
             }
+
+            // And version 2 of the orders job (deploy/upgrade-fixture: a customer can no longer cancel a confirmed
+            // order of 5 pizzas or more) runs as a shadow over the same commands: it decides differently for
+            // exactly the orders whose customer cancelled such an order, and for nothing else.
+            OutcomeComparison.Report shadow = fixture.platform().shadow(PlatformJob.byId("orders"), ORDERS_V2_JAR,
+                    Optional.empty());
+            shadow.lines().forEach(line -> System.out.println("shadow: " + line));
+            assertThat(shadow.liveUnanswered()).isZero();
+            assertThat(shadow.shadowUnanswered()).isZero();
+            assertThat(shadow.divergences()).extracting(OutcomeComparison.Divergence::aggregateId)
+                    .isNotEmpty().containsExactlyElementsOf(largeConfirmedOrdersTheirCustomerCancelled(servers));
+            assertThat(shadow.divergences()).allSatisfy(divergence -> {
+                assertThat(divergence.live()).startsWith("OrderCancelled");
+                assertThat(divergence.shadow()).startsWith("rejection BUSINESS_RULE");
+            });
         }
+    }
+
+    /**
+     * The orders whose customer (not the saga) cancelled them while confirmed, with at least 5 pizzas: what version
+     * 2 refuses ({@code OrderDeciderV2.LARGE_ORDER_PIZZAS}), found in the live log without it.
+     */
+    private static List<String> largeConfirmedOrdersTheirCustomerCancelled(String servers) throws Exception {
+        SingleObjectCodec<CommandEnvelope> commands = SingleObjectCodec.forType(CommandEnvelope.class);
+        SingleObjectCodec<EventEnvelope> events = SingleObjectCodec.forType(EventEnvelope.class);
+        CommittedReader reader = new CommittedReader(servers, PlatformFixture.TIMEOUT);
+        Map<String, CommandEnvelope> byId = new HashMap<>();
+        for (var record : reader.readAll(List.of(BoundedContext.ORDERS.commandsTopic()))) {
+            CommandEnvelope command = commands.decode(record.value());
+            byId.put(command.getCommandId(), command);
+        }
+        Map<String, List<EventEnvelope>> orders = new TreeMap<>();
+        for (var record : reader.readAll(List.of(BoundedContext.ORDERS.eventsTopic()))) {
+            EventEnvelope event = events.decode(record.value());
+            orders.computeIfAbsent(event.getAggregateId(), id -> new ArrayList<>()).add(event);
+        }
+        List<String> refused = new ArrayList<>();
+        orders.forEach((order, history) -> {
+            history.sort(Comparator.comparingLong(EventEnvelope::getSequenceNumber));
+            int pizzas = ((OrderPlaced) history.get(0).getEventData()).getLines().stream()
+                    .mapToInt(PricedOrderLine::getQuantity).sum();
+            for (int i = 1; i < history.size(); i++) {
+                boolean cancelledWhileConfirmed = history.get(i).getEventData() instanceof OrderCancelled
+                        && history.get(i - 1).getEventData() instanceof OrderConfirmed;
+                CommandEnvelope cause = byId.get(history.get(i).getCausationId());
+                if (cancelledWhileConfirmed && pizzas >= 5 && !cause.getRoles().contains(Role.SYSTEM.name())) {
+                    refused.add(order);
+                }
+            }
+        });
+        return refused;
     }
 
     /** Every committed record of the topics as topic, partition, timestamp, key and value. */

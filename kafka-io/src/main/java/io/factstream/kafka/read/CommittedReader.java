@@ -68,13 +68,8 @@ public final class CommittedReader {
      */
     public long readAll(Collection<String> topics, Consumer<ConsumerRecord<byte[], byte[]>> each) {
         try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (String topic : topics) {
-                consumer.partitionsFor(topic, timeout)
-                        .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
-            }
             Map<TopicPartition, Long> beginnings = new HashMap<>();
-            partitions.forEach(p -> beginnings.put(p, 0L));
+            partitions(consumer, topics).forEach(p -> beginnings.put(p, 0L));
             return read(consumer, beginnings, each);
         }
     }
@@ -89,12 +84,45 @@ public final class CommittedReader {
         }
     }
 
+    /** Where the committed records of each partition of the topics end now: a {@code read_committed} end. */
+    public Map<TopicPartition, Long> endOffsets(Collection<String> topics) {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
+            return Map.copyOf(consumer.endOffsets(partitions(consumer, topics), timeout));
+        }
+    }
+
+    /**
+     * Hands every committed record from the beginning up to these ends (each exclusive) to the consumer, in offset
+     * order per partition, and returns how many there were: the same records however much was written since.
+     */
+    public long readUntil(Map<TopicPartition, Long> ends, Consumer<ConsumerRecord<byte[], byte[]>> each) {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
+            Map<TopicPartition, Long> beginnings = new HashMap<>();
+            ends.keySet().forEach(p -> beginnings.put(p, 0L));
+            return read(consumer, beginnings, ends, each);
+        }
+    }
+
+    private List<TopicPartition> partitions(KafkaConsumer<byte[], byte[]> consumer, Collection<String> topics) {
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : topics) {
+            consumer.partitionsFor(topic, timeout)
+                    .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+        }
+        return partitions;
+    }
+
     private long read(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> from,
                       Consumer<ConsumerRecord<byte[], byte[]>> each) {
+        consumer.assign(List.copyOf(from.keySet()));
+        return read(consumer, from, consumer.endOffsets(from.keySet(), timeout), each);
+    }
+
+    private long read(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> from,
+                      Map<TopicPartition, Long> ends, Consumer<ConsumerRecord<byte[], byte[]>> each) {
         List<TopicPartition> partitions = List.copyOf(from.keySet());
         consumer.assign(partitions);
         from.forEach(consumer::seek);
-        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, timeout);
         long count = 0;
         Instant deadline = Instant.now().plus(timeout);
         while (ends.entrySet().stream().anyMatch(e -> consumer.position(e.getKey(), timeout) < e.getValue())) {
@@ -102,6 +130,9 @@ public final class CommittedReader {
                 throw new IllegalStateException("could not read " + partitions + " to their end within " + timeout);
             }
             for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                if (record.offset() >= ends.get(new TopicPartition(record.topic(), record.partition()))) {
+                    continue; // written after the ends asked for
+                }
                 each.accept(record);
                 count++;
                 deadline = Instant.now().plus(timeout); // a deadline for progress, not for the whole read
