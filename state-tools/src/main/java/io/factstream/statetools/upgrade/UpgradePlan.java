@@ -94,6 +94,7 @@ public record UpgradePlan(List<Finding> findings) {
         Map<OperatorID, JobLayout.Operator> byId = job.operators().stream()
                 .collect(Collectors.toMap(JobLayout.Operator::id, Function.identity(), (a, b) -> a));
         List<Finding> findings = new ArrayList<>();
+        List<String> undeclared = new ArrayList<>();
         for (SavepointLayout.Operator old : savepoint.operators()) {
             JobLayout.Operator now = byId.remove(old.id());
             if (now == null) {
@@ -114,10 +115,14 @@ public record UpgradePlan(List<Finding> findings) {
             if (now.declares()) {
                 findings.addAll(keyedStates(subject, old, now, migrations));
             } else {
-                // A connector's source splits and sink transactions: versioned by the connector's serializers.
-                findings.add(new Finding(Verdict.SAFE, subject, "restores " + holdings(old) + " into the same "
-                        + "operator, which declares no keyed state: its serializers check the rest at restore"));
+                undeclared.add(subject + " (" + holdings(old) + ")");
             }
+        }
+        if (!undeclared.isEmpty()) {
+            // Sources' splits and sinks' transactions: versioned by the connectors' own serializers.
+            findings.add(new Finding(Verdict.SAFE, undeclared.size() + " operators", "restore their own state into "
+                    + "the operator of the same uid, which their serializers check at restore: "
+                    + String.join(", ", undeclared)));
         }
         for (JobLayout.Operator added : byId.values()) {
             if (!added.keyedStates().isEmpty()) {
