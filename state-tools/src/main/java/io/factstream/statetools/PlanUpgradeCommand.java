@@ -30,8 +30,10 @@ import picocli.CommandLine.Spec;
         description = {"Judges a savepoint against a new version of its job before anything stops: which state the "
                 + "new version restores, which it would not, which schema changes Avro resolves and which need a "
                 + "migration first.",
-                "Exit code: 0 safe, 1 a migration must run first (named), 2 it cannot restore (bad arguments: 2, "
-                        + "an unreadable savepoint or jar: 3)."},
+                "Exit code: 0 safe, 1 a migration must run first (named), 2 it cannot restore, 3 no verdict (bad "
+                        + "arguments, an unreadable savepoint or jar)."},
+        // Bad arguments are no verdict: a script reading 2 as "cannot restore" must not get it for a typo.
+        exitCodeOnInvalidInput = StateTools.EXIT_FAILED,
         usageHelpWidth = 120)
 final class PlanUpgradeCommand implements Callable<Integer> {
 

@@ -24,7 +24,8 @@ import picocli.CommandLine;
  * <p>Exit codes: 0 done; 1 the answer is "no" ({@code verify} found mismatches, {@code inspect --key} found no
  * state); 2 bad arguments; 3 the run failed (an unreadable savepoint or log, a log with a gap), with the cause on
  * one line (with {@code FACTSTREAM_DEBUG} set in the environment, the stack trace follows). {@code plan-upgrade}
- * answers with its verdict: 0 safe, 1 a migration must run first, 2 the new version cannot restore.
+ * answers with its verdict: 0 safe, 1 a migration must run first, 2 the new version cannot restore; 3 no verdict,
+ * bad arguments included.
  */
 @Command(name = "state-tools", mixinStandardHelpOptions = true,
         description = "Inspects, bootstraps, verifies and migrates the state of the factstream jobs.",

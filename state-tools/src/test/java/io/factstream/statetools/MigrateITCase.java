@@ -138,11 +138,16 @@ class MigrateITCase {
     }
 
     @Test
-    void planUpgradeOfSomethingThatIsNoSavepointSaysSoOnOneLine() {
+    void planUpgradeWithoutASavepointToJudgeGivesNoVerdict() {
         CommandLineRun notASavepoint = run("plan-upgrade", "--savepoint", LOG.getParent().toString(),
                 "--entry-class", AggregateJob.class.getName(), "--", "--context", "payments");
         assertThat(notASavepoint.exitCode()).as(notASavepoint.toString()).isEqualTo(StateTools.EXIT_FAILED);
         assertThat(notASavepoint.err().lines()).singleElement().asString().startsWith("state-tools plan-upgrade: ");
+
+        CommandLineRun noSavepointGiven = run("plan-upgrade", "--entry-class", AggregateJob.class.getName());
+        assertThat(noSavepointGiven.exitCode()).as("bad arguments are no verdict: %s", noSavepointGiven)
+                .isEqualTo(StateTools.EXIT_FAILED);
+        assertThat(noSavepointGiven.err()).contains("Missing required option: '--savepoint=<savepoint>'");
     }
 
     /**
