@@ -135,6 +135,11 @@ class MigrateITCase {
         assertThat(version2.exitCode()).as(version2.toString()).isZero();
         assertThat(version2.lines()).contains("ok       payments-aggregate: state 'aggregate' restores as written")
                 .noneMatch(line -> line.startsWith("migrate") || line.startsWith("refuse"));
+        CommandLineRun tooWide = run("plan-upgrade", "--savepoint", migrated.toString(), "--entry-class",
+                AggregateJob.class.getName(), "--", "--context", "payments", "--parallelism", "200");
+        assertThat(tooWide.exitCode()).as(tooWide.toString()).isEqualTo(2);
+        assertThat(tooWide.lines()).contains("refuse   payments-aggregate: parallelism 200 is above the savepoint's "
+                + "max parallelism 128");
     }
 
     @Test

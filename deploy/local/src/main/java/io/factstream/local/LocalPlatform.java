@@ -378,9 +378,9 @@ public final class LocalPlatform {
             throw new LocalPlatformException("shadow compares the decisions of an aggregate job; " + job.id()
                     + " is not one");
         }
-        requireRunning(job);
+        int parallelism = requireRunning(job).parallelism();
         if (into.isPresent()) {
-            return shadow(job, jar, into.get());
+            return shadow(job, jar, parallelism, into.get());
         }
         Path dir = settings.dataDir().resolve("shadow-kafka");
         LocalKafka other;
@@ -392,13 +392,14 @@ public final class LocalPlatform {
         }
         other.start(settings.timeout());
         try {
-            return shadow(job, jar, other.bootstrapServers());
+            return shadow(job, jar, parallelism, other.bootstrapServers());
         } finally {
             other.stop(settings.timeout());
         }
     }
 
-    private OutcomeComparison.Report shadow(PlatformJob job, Path jar, String into) throws LocalPlatformException {
+    private OutcomeComparison.Report shadow(PlatformJob job, Path jar, int parallelism, String into)
+            throws LocalPlatformException {
         BoundedContext context = BoundedContext.byId(job.id());
         CommittedReader live = new CommittedReader(kafka.bootstrapServers(), settings.timeout());
         Map<TopicPartition, Long> ends = live.endOffsets(List.of(context.commandsTopic()));
@@ -406,7 +407,6 @@ public final class LocalPlatform {
         long now = Instant.now().toEpochMilli();
         String until = ends.entrySet().stream().map(end -> end.getKey().topic() + ":" + end.getKey().partition()
                 + "=" + end.getValue()).collect(Collectors.joining(","));
-        int parallelism = requireRunning(job).parallelism();
         List<String> args = new ArrayList<>(jobArgs(job, List.of("--group-id", "factstream-" + job.id() + SHADOW
                 + "-" + now, "--from", "earliest", "--until", until, "--output-bootstrap-servers", into,
                 "--transactional-id-prefix", "factstream-shadow-" + now, "--parallelism",
