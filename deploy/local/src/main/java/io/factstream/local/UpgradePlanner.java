@@ -81,7 +81,7 @@ public final class UpgradePlanner {
     }
 
     private static boolean reportLine(String line) {
-        return line.startsWith("plan-upgrade") || line.startsWith("state-tools ") || line.startsWith("verdict: ") || line.startsWith("ok ")
-                || line.startsWith("migrate ") || line.startsWith("refuse ");
+        return line.startsWith("plan-upgrade") || line.startsWith("state-tools ") || line.startsWith("verdict: ")
+                || line.startsWith("ok ") || line.startsWith("migrate ") || line.startsWith("refuse ");
     }
 }
