@@ -46,7 +46,8 @@ class DeclaredKeyedStateTest {
 
     @Test
     void theSagaProcessor() throws Exception {
-        SagaProcessor<?> processor = new SagaProcessor<>(() -> new OrderFulfilment(OrderFulfilment.Timeouts.standard()));
+        SagaProcessor<?> processor = new SagaProcessor<>(
+                () -> new OrderFulfilment(OrderFulfilment.Timeouts.standard()));
         assertRegistersWhatItDeclares(processor, new KeyedTwoInputStreamOperatorTestHarness<>(
                 new KeyedCoProcessOperator<>(processor), (Either<EventEnvelope, CommandRejected> in) ->
                 in.isLeft() ? in.left().getCorrelationId() : in.right().getCorrelationId(),
