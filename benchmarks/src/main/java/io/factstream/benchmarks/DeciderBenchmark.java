@@ -28,9 +28,9 @@ import io.factstream.catalog.PizzaSize;
 import io.factstream.catalog.orders.ConfirmOrder;
 import io.factstream.catalog.orders.PlaceOrder;
 import io.factstream.catalog.payments.AuthorizePayment;
-import io.factstream.catalog.payments.PaymentAuthorized;
 import io.factstream.catalog.payments.WalletOpened;
 import io.factstream.catalog.payments.WalletToppedUp;
+import io.factstream.catalog.payments.v2.PaymentAuthorized;
 import io.factstream.domain.orders.OrderDecider;
 import io.factstream.domain.payments.WalletDecider;
 import io.factstream.domain.shared.Menu;
@@ -78,7 +78,7 @@ public class DeciderBenchmark {
         busyWallet = wallets.evolve(null, new WalletOpened("ada"));
         busyWallet = wallets.evolve(busyWallet, new WalletToppedUp(500_000L, 500_000L));
         for (int i = 0; i < 50; i++) {
-            busyWallet = wallets.evolve(busyWallet, new PaymentAuthorized("old-" + i, 100L, 0L));
+            busyWallet = wallets.evolve(busyWallet, new PaymentAuthorized("old-" + i, Menu.amount(100L), Menu.amount(0L)));
         }
         authorizePayment = command("ada", "saga", "SYSTEM", new AuthorizePayment("order-1", 3900L));
         List<String> recent = new ArrayList<>();

@@ -2,6 +2,7 @@ package io.factstream.catalog;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,12 +17,17 @@ import org.apache.avro.specific.SpecificRecord;
  * is the Avro schemas: the command types are the branches of {@code CommandEnvelope.commandData}, the event types
  * those of {@code EventEnvelope.eventData}, and the catalog's answers are properties of each record
  * ({@code context}, {@code allowedRoles}, {@code sentBy}, {@code rules}, {@code produces} on commands;
- * {@code context}, {@code version}, {@code publishedWhen}, {@code subscribers} on events).
+ * {@code context}, {@code version}, {@code publishedWhen}, {@code subscribers} on events). An event record with the
+ * property {@value #SUPERSEDED_BY} is an earlier version of the event it names, kept in the union for the records
+ * written with it; it is no event type of its own but one of that type's {@link EventType#superseded() versions}.
  *
  * <p>Loading checks that the catalog is complete and consistent, so a schema edit that forgets an answer fails
  * the build's tests rather than a job at runtime.
  */
 public final class EventCatalog {
+
+    /** The property of an event record superseded by a change Avro cannot resolve: its successor's full name. */
+    public static final String SUPERSEDED_BY = "supersededBy";
 
     private static final EventCatalog REFERENCE =
             load(CommandEnvelope.getClassSchema(), EventEnvelope.getClassSchema());
@@ -42,9 +48,13 @@ public final class EventCatalog {
 
     /** Reads and checks the catalog held by the given envelope schemas. */
     static EventCatalog load(Schema commandEnvelope, Schema eventEnvelope) {
+        Map<String, List<Schema>> superseded = supersededVersions(unionBranches(eventEnvelope, "eventData"));
         Map<String, EventType> events = new LinkedHashMap<>();
         for (Schema record : unionBranches(eventEnvelope, "eventData")) {
-            events.put(record.getName(), readEventType(record));
+            if (record.getProp(SUPERSEDED_BY) == null) {
+                events.put(record.getName(), readEventType(record,
+                        superseded.getOrDefault(record.getFullName(), List.of())));
+            }
         }
         Map<String, CommandType> commands = new LinkedHashMap<>();
         for (Schema record : unionBranches(commandEnvelope, "commandData")) {
@@ -131,11 +141,40 @@ public final class EventCatalog {
                 textList(record, "rules"), textList(record, "produces"));
     }
 
-    private static EventType readEventType(Schema record) {
+    private static EventType readEventType(Schema record, List<Schema> superseded) {
+        return new EventType(record, readContext(record), versionOf(record), text(record, "publishedWhen"),
+                textList(record, "subscribers"), superseded);
+    }
+
+    /**
+     * The superseded event records by the full name of the current record that replaces them, oldest first. Each
+     * names its successor, an event record of the same name and context with a higher version.
+     */
+    private static Map<String, List<Schema>> supersededVersions(List<Schema> branches) {
+        Map<String, Schema> byFullName = new LinkedHashMap<>();
+        branches.forEach(branch -> byFullName.put(branch.getFullName(), branch));
+        Map<String, List<Schema>> superseded = new LinkedHashMap<>();
+        for (Schema record : branches) {
+            String successorName = record.getProp(SUPERSEDED_BY);
+            if (successorName == null) {
+                continue;
+            }
+            Schema successor = byFullName.get(successorName);
+            check(successor != null && successor.getProp(SUPERSEDED_BY) == null, record,
+                    "is superseded by '" + successorName + "', which is no current event record");
+            check(successor.getName().equals(record.getName()) && readContext(successor) == readContext(record)
+                    && versionOf(successor) > versionOf(record), record, "is superseded by " + successorName
+                    + ", which must be the same event (name and context) at a higher version");
+            superseded.computeIfAbsent(successorName, name -> new ArrayList<>()).add(record);
+        }
+        superseded.values().forEach(versions -> versions.sort(Comparator.comparingInt(EventCatalog::versionOf)));
+        return superseded;
+    }
+
+    private static int versionOf(Schema record) {
         Object version = record.getObjectProp("version");
         check(version instanceof Integer v && v > 0, record, "needs a positive integer 'version'");
-        return new EventType(record, readContext(record), (Integer) version, text(record, "publishedWhen"),
-                textList(record, "subscribers"));
+        return (Integer) version;
     }
 
     private static BoundedContext readContext(Schema record) {

@@ -12,13 +12,16 @@ import org.apache.avro.Schema;
  * @param version       the catalog version of the record, written to {@code EventEnvelope.schemaVersion}
  * @param publishedWhen which component publishes it, and when
  * @param subscribers   the components that subscribe to it, and what they do with it
+ * @param superseded    its earlier versions that Avro cannot resolve to this one, oldest first: records of other
+ *                      names, still in the envelope for the events written with them, that upcasters lift to this
  */
 public record EventType(
         Schema schema,
         BoundedContext context,
         int version,
         String publishedWhen,
-        List<String> subscribers) {
+        List<String> subscribers,
+        List<Schema> superseded) {
 
     /** The unique name, e.g. {@code OrderPlaced}, as written in {@code EventEnvelope.eventType}. */
     public String name() {

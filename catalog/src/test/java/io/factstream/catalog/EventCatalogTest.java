@@ -11,13 +11,45 @@ class EventCatalogTest {
     private final EventCatalog catalog = EventCatalog.get();
 
     @Test
-    void holdsEveryBranchOfTheEnvelopeUnions() {
+    void holdsEveryBranchOfTheEnvelopeUnionsAndEverySupersededEventAsAVersionOfItsType() {
         assertThat(catalog.commandTypes()).extracting(CommandType::name).containsExactlyElementsOf(
                 CommandEnvelope.getClassSchema().getField("commandData").schema().getTypes().stream()
                         .map(Schema::getName).toList());
-        assertThat(catalog.eventTypes()).extracting(EventType::name).containsExactlyElementsOf(
-                EventEnvelope.getClassSchema().getField("eventData").schema().getTypes().stream()
-                        .map(Schema::getName).toList());
+        var events = EventEnvelope.getClassSchema().getField("eventData").schema().getTypes();
+        assertThat(catalog.eventTypes()).extracting(EventType::schema).containsExactlyElementsOf(events.stream()
+                .filter(branch -> branch.getProp(EventCatalog.SUPERSEDED_BY) == null).toList());
+        assertThat(catalog.eventTypes().stream().flatMap(type -> type.superseded().stream())).containsExactlyElementsOf(
+                events.stream().filter(branch -> branch.getProp(EventCatalog.SUPERSEDED_BY) != null).toList());
+    }
+
+    @Test
+    void anEventTypeKeepsTheVersionsItSupersedesWhoseRecordsTheEventStoreHolds() {
+        EventType authorized = catalog.eventType("PaymentAuthorized");
+
+        assertThat(authorized.schema().getFullName()).isEqualTo("io.factstream.catalog.payments.v2.PaymentAuthorized");
+        assertThat(authorized.version()).isEqualTo(2);
+        assertThat(authorized.superseded()).extracting(Schema::getFullName)
+                .containsExactly("io.factstream.catalog.payments.PaymentAuthorized");
+        assertThat(catalog.eventType("OrderPlaced").superseded()).as("Avro resolves its version 1").isEmpty();
+    }
+
+    @Test
+    void aSupersededEventMustNameALaterVersionOfItself() {
+        Schema events = envelope("eventData", """
+                {"type": "record", "name": "ThingHappened", "namespace": "test", "doc": "A thing happened.",
+                 "context": "orders", "aggregate": "Order", "version": 1, "publishedWhen": "always",
+                 "subscribers": [], "fields": []},
+                {"type": "record", "name": "ThingHappened", "namespace": "test.old", "doc": "A thing happened.",
+                 "context": "orders", "aggregate": "Order", "version": 1, "publishedWhen": "always",
+                 "supersededBy": "test.ThingHappened", "subscribers": [], "fields": []}""");
+        Schema commands = envelope("commandData", """
+                {"type": "record", "name": "DoThing", "namespace": "test", "doc": "Does a thing.",
+                 "context": "orders", "aggregate": "Order", "allowedRoles": ["SYSTEM"], "sentBy": "someone",
+                 "rules": [], "produces": ["ThingHappened"], "fields": []}""");
+
+        assertThatThrownBy(() -> EventCatalog.load(commands, events)).hasMessage("catalog record "
+                + "test.old.ThingHappened is superseded by test.ThingHappened, which must be the same event (name and "
+                + "context) at a higher version");
     }
 
     @Test

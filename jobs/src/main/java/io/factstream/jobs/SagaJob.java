@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.function.SerializableFunction;
 import org.apache.flink.util.function.SerializableSupplier;
 
 import io.factstream.catalog.BoundedContext;
@@ -24,6 +25,7 @@ import io.factstream.jobs.topology.EventTime;
 import io.factstream.jobs.topology.SagaTopology;
 import io.factstream.kernel.saga.SagaDefinition;
 import io.factstream.log.RedriveRequest;
+import io.factstream.state.OrderFulfilmentState;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine;
@@ -48,6 +50,21 @@ public final class SagaJob implements Callable<Integer> {
     @Mixin
     JobOptions options;
 
+    private final SerializableFunction<OrderFulfilment.Timeouts, SagaDefinition<OrderFulfilmentState>> definition;
+
+    /** The job of the reference domain's order-fulfilment saga. */
+    public SagaJob() {
+        this(OrderFulfilment::new);
+    }
+
+    /**
+     * The job of another definition of the order-fulfilment saga, e.g. a later version of it, with the same
+     * arguments, operators and uids.
+     */
+    public SagaJob(SerializableFunction<OrderFulfilment.Timeouts, SagaDefinition<OrderFulfilmentState>> definition) {
+        this.definition = definition;
+    }
+
     public static void main(String[] args) {
         JobMain.run(new CommandLine(new SagaJob()), args);
     }
@@ -56,7 +73,8 @@ public final class SagaJob implements Callable<Integer> {
     public Integer call() throws Exception {
         StreamExecutionEnvironment env = options.environment();
         OrderFulfilment.Timeouts timeouts = fulfilment.timeouts();
-        define(env, options, time.eventTime(), () -> new OrderFulfilment(timeouts));
+        SerializableFunction<OrderFulfilment.Timeouts, SagaDefinition<OrderFulfilmentState>> version = definition;
+        define(env, options, time.eventTime(), () -> version.apply(timeouts));
         env.execute(options.jobName(PlatformJob.byId("saga")));
         return 0;
     }

@@ -31,8 +31,8 @@ import io.factstream.catalog.CommandEnvelopes;
 import io.factstream.catalog.EventEnvelope;
 import io.factstream.catalog.Role;
 import io.factstream.catalog.payments.AuthorizePayment;
-import io.factstream.catalog.payments.PaymentAuthorized;
 import io.factstream.catalog.payments.PaymentDeclined;
+import io.factstream.catalog.payments.v2.PaymentAuthorized;
 import io.factstream.catalog.topics.TopicCatalog;
 import io.factstream.catalog.wire.SingleObjectCodec;
 import io.factstream.catalog.wire.UndecodableRecordException;
@@ -116,7 +116,7 @@ class MigrateITCase {
 
         EventEnvelope upgraded = authorizeEverything(migrated, wallet, available, "v2");
         assertThat(upgraded.getEventData()).isInstanceOf(PaymentAuthorized.class);
-        assertThat(((PaymentAuthorized) upgraded.getEventData()).getAvailableCents()).isZero();
+        assertThat(((PaymentAuthorized) upgraded.getEventData()).getAvailable().getMinorUnits()).isZero();
         assertThat(upgraded.getSequenceNumber()).as("the sequence goes on").isEqualTo(snapshot.getVersion() + 1);
     }
 

@@ -21,11 +21,11 @@ import io.factstream.catalog.orders.OrderCancelled;
 import io.factstream.catalog.orders.OrderCompleted;
 import io.factstream.catalog.orders.OrderPlaced;
 import io.factstream.catalog.orders.OrderRejected;
-import io.factstream.catalog.payments.PaymentAuthorized;
 import io.factstream.catalog.payments.PaymentCaptured;
 import io.factstream.catalog.payments.PaymentRefunded;
 import io.factstream.catalog.payments.PaymentReleased;
 import io.factstream.catalog.payments.WalletToppedUp;
+import io.factstream.catalog.payments.v2.PaymentAuthorized;
 import io.factstream.catalog.wire.SingleObjectCodec;
 import io.factstream.catalog.wire.UndecodableRecordException;
 import io.factstream.domain.fulfilment.OrderFulfilment;
@@ -111,7 +111,7 @@ public record PlatformSummary(Map<String, String> outcomes, Map<String, Instant>
                 toppedUp += topUp.getAmountCents();
                 reportBalance(balances, event, topUp.getBalanceCents());
             } else if (data instanceof PaymentAuthorized payment) {
-                authorized += payment.getAmountCents();
+                authorized += payment.getAmount().getMinorUnits();
             } else if (data instanceof PaymentCaptured payment) {
                 captured += payment.getAmountCents();
                 reportBalance(balances, event, payment.getBalanceCents());

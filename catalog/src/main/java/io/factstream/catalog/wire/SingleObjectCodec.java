@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 import org.apache.avro.Schema;
 import org.apache.avro.SystemLimitException;
@@ -14,13 +15,18 @@ import org.apache.avro.message.MissingSchemaException;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 
+import io.factstream.catalog.EventEnvelope;
+import io.factstream.catalog.EventUpcasters;
+
 /**
  * Avro single-object encoding of one catalog record type: the marker {@code C3 01}, the 8-byte little-endian
  * CRC-64-AVRO fingerprint of the writer's schema, then the binary body. Any Avro client holding the catalog's
  * {@code .avsc} files reads these bytes without this class or a registry.
  *
  * <p>Decoding resolves the writer's schema by fingerprint among the record's {@linkplain RecordedSchemas versions},
- * so bytes written with a superseded schema are read into the current class. Thread-safe.
+ * so bytes written with a superseded schema are read into the current class. An event whose data is a superseded
+ * version of its type (one Avro cannot resolve to the current version) comes out {@linkplain EventUpcasters lifted}
+ * to the current version. Thread-safe.
  *
  * <p>Corrupt bytes can claim strings or arrays of up to 2 GiB. Unless already set, this class caps Avro's decoder
  * allocations at {@value #ALLOCATION_LIMIT} bytes or items (Kafka's default maximum record size), so that a bad
@@ -30,6 +36,9 @@ import org.apache.avro.specific.SpecificRecord;
  * @param <T> the generated record class
  */
 public final class SingleObjectCodec<T extends SpecificRecord> {
+
+    /** The error type of an event of a superseded version that no upcaster lifts to the current one. */
+    public static final String NO_UPCASTER = "NO_UPCASTER";
 
     private static final int HEADER_LENGTH = 10;
     static final String ALLOCATION_LIMIT = "1048576";
@@ -44,12 +53,17 @@ public final class SingleObjectCodec<T extends SpecificRecord> {
     private final Schema schema;
     private final BinaryMessageEncoder<T> encoder;
     private final BinaryMessageDecoder<T> decoder;
+    private final UnaryOperator<T> upcasting;
 
+    @SuppressWarnings("unchecked")
     private SingleObjectCodec(Class<T> type) {
         SpecificData model = FastReadingModel.of(type);
         this.schema = SpecificData.getForClass(type).getSchema(type);
         this.encoder = new BinaryMessageEncoder<>(model, schema);
         this.decoder = new BinaryMessageDecoder<>(model, schema, RecordedSchemas.versionsOf(schema));
+        // T is EventEnvelope in the first case.
+        this.upcasting = type == EventEnvelope.class
+                ? event -> (T) EventUpcasters.discovered().upcast((EventEnvelope) event) : UnaryOperator.identity();
     }
 
     /** The codec of a generated record class. */
@@ -77,8 +91,8 @@ public final class SingleObjectCodec<T extends SpecificRecord> {
     /**
      * Decodes bytes written with any known version of the record.
      *
-     * @throws UndecodableRecordException for null, short, foreign, unknown-version or corrupt bytes; never anything
-     *                                    else
+     * @throws UndecodableRecordException for null, short, foreign, unknown-version or corrupt bytes, and for an
+     *                                    event no upcaster lifts; never anything else
      */
     public T decode(byte[] bytes) throws UndecodableRecordException {
         if (bytes == null) {
@@ -89,8 +103,9 @@ public final class SingleObjectCodec<T extends SpecificRecord> {
             throw new UndecodableRecordException("too short for Avro single-object encoding: " + bytes.length
                     + " bytes", "TRUNCATED", null);
         }
+        T decoded;
         try {
-            return decoder.decode(bytes);
+            decoded = decoder.decode(bytes);
         } catch (BadHeaderException e) {
             throw new UndecodableRecordException("not Avro single-object encoded: header "
                     + HexFormat.of().formatHex(bytes, 0, 2), e.getClass().getName(), e);
@@ -101,6 +116,11 @@ public final class SingleObjectCodec<T extends SpecificRecord> {
             // Corrupt bodies surface as EOF, negative lengths, bad union indexes, limit violations, ...
             throw new UndecodableRecordException("corrupt " + schema.getName() + " body: " + e,
                     e.getClass().getName(), e);
+        }
+        try {
+            return upcasting.apply(decoded);
+        } catch (IllegalStateException e) {
+            throw new UndecodableRecordException("cannot lift a superseded event: " + e.getMessage(), NO_UPCASTER, e);
         }
     }
 

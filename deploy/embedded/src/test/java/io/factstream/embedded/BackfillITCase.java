@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,6 +16,7 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -26,11 +28,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.factstream.catalog.BoundedContext;
 import io.factstream.catalog.CommandEnvelope;
+import io.factstream.catalog.EventEnvelope;
+import io.factstream.catalog.payments.v2.PaymentAuthorized;
 import io.factstream.catalog.topics.TopicCatalog;
 import io.factstream.catalog.wire.SingleObjectCodec;
+import io.factstream.catalog.wire.UndecodableRecordException;
 import io.factstream.domain.Deciders;
 import io.factstream.domain.Views;
 import io.factstream.domain.fulfilment.OrderFulfilment;
+import io.factstream.domain.payments.WalletDecider;
 import io.factstream.jobs.AggregateJob;
 import io.factstream.jobs.JobOptions;
 import io.factstream.jobs.SagaJob;
@@ -41,6 +47,7 @@ import io.factstream.kafka.read.CommittedReader;
 import io.factstream.kafka.topics.TopicAdmin;
 import io.factstream.kernel.aggregate.AggregateSettings;
 import io.factstream.kernel.aggregate.CommandHandler;
+import io.factstream.state.WalletState;
 import io.factstream.testdata.World;
 import io.factstream.testdata.WorldFeeder;
 import io.factstream.testdata.WorldLog;
@@ -52,13 +59,15 @@ import io.factstream.testkit.KafkaBrokerExtension;
  * again in BATCH mode over the input its live twin read (the aggregates over a topic dump of the commands, the saga
  * and the views over the live event topics) and writes to an empty broker. Every event, rejection and saga command
  * is, key, value and timestamp, the record the live job wrote; every view row ends, as many versions later, with
- * the record the live job wrote.
+ * the record the live job wrote. The same holds for a saga and views backfill over the event store as a platform
+ * upgraded across an event change that Avro cannot resolve holds it: half of it written by the previous release.
  */
 class BackfillITCase {
 
     private static final Duration WAIT = Duration.ofMinutes(2);
     private static final Path SAMPLE = Path.of("..", "..", "test-data", "logs", "sample-1000.avro");
     private static final SingleObjectCodec<CommandEnvelope> COMMANDS = SingleObjectCodec.forType(CommandEnvelope.class);
+    private static final SingleObjectCodec<EventEnvelope> EVENTS = SingleObjectCodec.forType(EventEnvelope.class);
 
     @TempDir
     static Path dir;
@@ -97,7 +106,7 @@ class BackfillITCase {
     @Test
     void theAggregatesBackfilledFromADumpOfTheCommandsWriteTheLiveEventsAndRejections() throws Exception {
         for (BoundedContext context : BoundedContext.values()) {
-            runToTheEnd("backfill " + context.id(), options -> options.inputFile = commandLog.toString(),
+            runToTheEnd(backfill, "backfill " + context.id(), options -> options.inputFile = commandLog.toString(),
                     options -> AggregateJob.define(options.env, options.job, context, AggregateSettings.standard(),
                             () -> Deciders.forContext(context)));
         }
@@ -112,28 +121,120 @@ class BackfillITCase {
 
     @Test
     void theSagaBackfilledFromTheEventTopicsSendsTheLiveCommands() throws Exception {
-        runToTheEnd("backfill saga", options -> { }, options -> SagaJob.define(options.env, options.job,
-                EmbeddedPlatform.Settings.quick().time(),
-                () -> new OrderFulfilment(EmbeddedPlatform.Settings.quick().timeouts())));
+        runToTheEnd(backfill, "backfill saga", options -> { }, BackfillITCase::saga);
 
-        // Commands of many sagas to one aggregate interleave differently in a batch run: compare them one by one.
-        assertThat(sagaCommands(backfill)).hasSizeGreaterThan(1000).isEqualTo(sagaCommands(platform.kafka()));
+        assertSentTheLiveSagaCommands(backfill);
     }
 
     @Test
     void theViewsBackfilledFromTheEventTopicsEndWithTheLiveRows() throws Exception {
-        runToTheEnd("backfill views", options -> { }, options -> ViewJob.define(options.env, options.job, Views.all()));
+        runToTheEnd(backfill, "backfill views", options -> { }, BackfillITCase::views);
 
+        assertEndWithTheLiveViewRows(backfill);
+    }
+
+    /**
+     * The event store of a platform upgraded across PaymentAuthorized version 2 (amounts as Money) holds its first
+     * half as the previous release wrote it (EventEnvelope version 2, PaymentAuthorized in cents): that log, read
+     * through the upcasters, folds to the wallets of the all-new live log, and a saga and views backfill over it
+     * sends the live saga's commands and ends with the live view rows.
+     */
+    @Test
+    void aLogHalfWrittenByThePreviousReleaseFoldsAndBackfillsAsTheAllNewLiveLog() throws Exception {
+        Path live = dir.resolve("events.avro");
+        List<String> inputs = new ArrayList<>(topics(BoundedContext::eventsTopic));
+        inputs.addAll(topics(BoundedContext::rejectionsTopic));
+        TopicDump.dump(platform.bootstrapServers(), inputs, live, WAIT);
+        Path mixed = dir.resolve("events-half-previous-release.avro");
+        assertThat(halfInThePreviousRelease(live, mixed)).as("PaymentAuthorized events in cents").isGreaterThan(100);
+
+        assertThat(wallets(mixed)).hasSizeGreaterThan(100).isEqualTo(wallets(live));
+
+        KafkaBrokerExtension replay = KafkaBrokerExtension.create()
+                .withTopics(TopicAdmin.newTopics(TopicCatalog.sized(2, (short) 1)));
+        replay.start();
+        try {
+            runToTheEnd(replay, "replay saga", options -> options.inputFile = mixed.toString(), BackfillITCase::saga);
+            assertSentTheLiveSagaCommands(replay);
+            runToTheEnd(replay, "replay views", options -> options.inputFile = mixed.toString(),
+                    BackfillITCase::views);
+            assertEndWithTheLiveViewRows(replay);
+        } finally {
+            replay.stop();
+        }
+    }
+
+    private static void saga(Run run) {
+        SagaJob.define(run.env, run.job, EmbeddedPlatform.Settings.quick().time(),
+                () -> new OrderFulfilment(EmbeddedPlatform.Settings.quick().timeouts()));
+    }
+
+    private static void views(Run run) {
+        ViewJob.define(run.env, run.job, Views.all());
+    }
+
+    private static void assertSentTheLiveSagaCommands(KafkaBrokerExtension kafka) throws Exception {
+        // Commands of many sagas to one aggregate interleave differently in a batch run: compare them one by one.
+        assertThat(sagaCommands(kafka)).hasSizeGreaterThan(1000).isEqualTo(sagaCommands(platform.kafka()));
+    }
+
+    private static void assertEndWithTheLiveViewRows(KafkaBrokerExtension kafka) {
         for (String view : TopicCatalog.VIEWS) {
             // The versions in between show the order the contexts' events arrived in; the last one, as many
             // versions later, is the same.
-            Map<String, String> backfilled = lastOfEach(byKey(backfill, TopicCatalog.viewHistoryTopic(view)));
+            Map<String, String> backfilled = lastOfEach(byKey(kafka, TopicCatalog.viewHistoryTopic(view)));
             assertThat(backfilled).as(view).isNotEmpty();
             await().atMost(WAIT).untilAsserted(() -> assertThat(lastOfEach(byKey(platform.kafka(),
                     TopicCatalog.viewHistoryTopic(view)))).as(view + " history").isEqualTo(backfilled));
-            assertThat(lastOfEach(byKey(backfill, TopicCatalog.viewLatestTopic(view))))
+            assertThat(lastOfEach(byKey(kafka, TopicCatalog.viewLatestTopic(view))))
                     .as(view + " latest").isEqualTo(lastOfEach(byKey(platform.kafka(),
                             TopicCatalog.viewLatestTopic(view))));
+        }
+    }
+
+    /**
+     * Copies a dump with the first half of each event topic partition rewritten as the previous release wrote it.
+     *
+     * @return how many PaymentAuthorized events were rewritten in cents
+     */
+    private static long halfInThePreviousRelease(Path from, Path to) throws Exception {
+        Map<String, Long> ends = new TreeMap<>();
+        TopicDump.read(from, record -> ends.merge(record.getTopic() + "/" + record.getPartition(),
+                record.getOffset() + 1, Math::max));
+        long[] inCents = {0};
+        try (TopicDump.Writer writer = TopicDump.writer(to)) {
+            TopicDump.read(from, record -> {
+                boolean firstHalf = record.getOffset() < ends.get(record.getTopic() + "/" + record.getPartition()) / 2;
+                if (firstHalf && record.getTopic().endsWith(".events")) {
+                    EventEnvelope event = decode(EVENTS, record.getValue());
+                    inCents[0] += event.getEventData() instanceof PaymentAuthorized ? 1 : 0;
+                    record.setValue(ByteBuffer.wrap(PreviousRelease.encode(event)));
+                }
+                writer.append(record);
+            });
+        }
+        return inCents[0];
+    }
+
+    /** The wallets the payments events of a dump fold to, read as every reader reads them. */
+    private static Map<String, WalletState> wallets(Path dump) throws Exception {
+        WalletDecider decider = new WalletDecider();
+        Map<String, WalletState> wallets = new TreeMap<>();
+        TopicDump.read(dump, record -> {
+            if (record.getTopic().equals(BoundedContext.PAYMENTS.eventsTopic())) {
+                EventEnvelope event = decode(EVENTS, record.getValue());
+                wallets.put(event.getAggregateId(), decider.evolve(wallets.get(event.getAggregateId()),
+                        (SpecificRecord) event.getEventData()));
+            }
+        });
+        return wallets;
+    }
+
+    private static EventEnvelope decode(SingleObjectCodec<EventEnvelope> codec, ByteBuffer value) {
+        try {
+            return codec.decode(value.array());
+        } catch (UndecodableRecordException e) {
+            throw new AssertionError(e.getMessage(), e);
         }
     }
 
@@ -148,12 +249,12 @@ class BackfillITCase {
     private record Run(StreamExecutionEnvironment env, JobOptions job) {
     }
 
-    /** Runs a job in BATCH mode, writing to the backfill broker, and waits until it has finished. */
-    private static void runToTheEnd(String name, Consumer<JobOptions> input, Consumer<Run> definition)
-            throws Exception {
+    /** Runs a job in BATCH mode, writing to another broker, and waits until it has finished. */
+    private static void runToTheEnd(KafkaBrokerExtension into, String name, Consumer<JobOptions> input,
+                                    Consumer<Run> definition) throws Exception {
         JobID job = platform.submit(name, options -> {
             options.mode = RuntimeExecutionMode.BATCH;
-            options.outputBootstrapServers = backfill.bootstrapServers();
+            options.outputBootstrapServers = into.bootstrapServers();
             options.transactionalIdPrefix = "backfill";
             input.accept(options);
         }, (env, options) -> definition.accept(new Run(env, options)));

@@ -27,7 +27,7 @@ import org.apache.avro.compiler.specific.SpecificCompiler;
 import org.apache.avro.generic.GenericData;
 
 /**
- * Job jars made for the upgrade tests from the platform's own job jar: one with another entry class, one whose
+ * Job jars made for the upgrade tests from a job jar: one with another entry class, one whose
  * state classes come from a changed {@code state.avsc}, generated and compiled the way the catalog module does
  * (Avro's specific compiler, strings as {@code String}, private fields).
  */
@@ -52,6 +52,11 @@ final class FixtureJars {
         return repack(jobJar, out, entry.getName(), name -> false, classes, added);
     }
 
+    /** The job jar with another of its classes, {@code mainClass}, as its Main-Class. */
+    static Path withMainClass(Path jobJar, String mainClass, Path out) throws IOException {
+        return repack(jobJar, out, mainClass, name -> false, jobJar.getParent(), List.of());
+    }
+
     /**
      * The job jar with its {@code io.factstream.state} classes generated from the catalog's {@code state.avsc} as
      * {@code change} rewrites it.
@@ -62,9 +67,11 @@ final class FixtureJars {
             throws IOException {
         Schema.Parser parser = new Schema.Parser();
         parser.parse(catalogSchemas.resolve("common.avsc").toFile());
-        try (Stream<Path> contexts = Files.list(catalogSchemas.resolve("contexts"))) {
-            for (Path context : contexts.sorted().toList()) {
-                parser.parse(context.toFile());
+        for (String folder : List.of("contexts", "superseded")) {
+            try (Stream<Path> files = Files.list(catalogSchemas.resolve(folder))) {
+                for (Path file : files.sorted().toList()) {
+                    parser.parse(file.toFile());
+                }
             }
         }
         parser.parse(catalogSchemas.resolve("envelopes.avsc").toFile());

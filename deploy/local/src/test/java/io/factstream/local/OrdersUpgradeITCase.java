@@ -181,7 +181,7 @@ class OrdersUpgradeITCase {
             // Upgraded behind the launcher's back, with Flink's own REST API as its CLI would (stop with a
             // savepoint, run the same jar from it at parallelism 1): the launcher's up adopts that instance
             // instead of starting a second writer of orders.events from the ledger's older savepoint.
-            String foreign = upgradeThroughFlinkRest(fixture, resumed, 1);
+            String foreign = fixture.runThroughFlinkRest(ORDERS_JOB, fixture.stopThroughFlinkRest(ORDERS_JOB), 1);
             List<String> statusBeforeUp = platform.status();
             List<String> upSteps = fixture.up(List.of(ORDERS_JOB));
             List<String> instances = platform.flink().rest().activeJobs().entrySet().stream()
@@ -269,27 +269,6 @@ class OrdersUpgradeITCase {
                     && line.contains("no operator of the new job has its uid"));
             assertThat(fixture.runningJobId(SAGA_JOB)).as("the saga after the refused upgrade").isEqualTo(saga);
         }
-    }
-
-    /**
-     * What an operator does with Flink's REST API (as {@code flink stop --savepointPath} and {@code flink run -s -p}
-     * would): stops the job with a savepoint and runs the same jar and arguments from it at another parallelism,
-     * without the launcher. Returns the new job's id.
-     */
-    private static String upgradeThroughFlinkRest(PlatformFixture fixture, String jobId, int parallelism)
-            throws LocalPlatformException {
-        FlinkRest rest = fixture.platform().flink().rest();
-        String savepoint = rest.stopWithSavepoint(jobId, fixture.platform().flink().savepointDir(),
-                PlatformFixture.TIMEOUT);
-        JobLedger.Entry last = fixture.platform().history(ORDERS_JOB).get(fixture.platform().history(ORDERS_JOB)
-                .size() - 1);
-        List<String> args = new ArrayList<>(ORDERS_JOB.args());
-        args.addAll(List.of("--bootstrap-servers", fixture.bootstrapServers(), "--checkpoint-interval", "PT1S",
-                "--parallelism", Integer.toString(parallelism)));
-        String id = rest.run(rest.uploadJar(last.jar()), ORDERS_JOB.entryClass(), args, Optional.of(parallelism),
-                Optional.of(savepoint));
-        rest.awaitRunning(id, PlatformFixture.TIMEOUT);
-        return id;
     }
 
     private static String upgrade(LocalPlatform platform) {

@@ -67,6 +67,32 @@ final class PlatformFixture implements AutoCloseable {
         return id.orElseThrow();
     }
 
+    /**
+     * Stops the job with a savepoint through Flink's REST API, behind the launcher's back, as
+     * {@code flink stop --savepointPath} would. Returns the savepoint.
+     */
+    String stopThroughFlinkRest(PlatformJob job) throws LocalPlatformException {
+        return platform.flink().rest().stopWithSavepoint(runningJobId(job), platform.flink().savepointDir(), TIMEOUT);
+    }
+
+    /**
+     * Runs the job's last jar with its arguments from a savepoint at a parallelism through Flink's REST API, as
+     * {@code flink run -s <savepoint> -p <parallelism>} would; the launcher's next {@code up} adopts it. Returns the
+     * new job's id.
+     */
+    String runThroughFlinkRest(PlatformJob job, String savepoint, int parallelism) throws LocalPlatformException {
+        FlinkRest rest = platform.flink().rest();
+        List<JobLedger.Entry> history = platform.history(job);
+        JobLedger.Entry last = history.get(history.size() - 1);
+        List<String> args = new ArrayList<>(job.args());
+        args.addAll(List.of("--bootstrap-servers", bootstrapServers(), "--checkpoint-interval", "PT1S",
+                "--parallelism", Integer.toString(parallelism)));
+        String id = rest.run(rest.uploadJar(last.jar()), job.entryClass(), args, Optional.of(parallelism),
+                Optional.of(savepoint));
+        rest.awaitRunning(id, TIMEOUT);
+        return id;
+    }
+
     @Override
     public void close() throws LocalPlatformException {
         rememberProcesses();

@@ -94,11 +94,14 @@ class StateSchemaEvolutionTest {
         Schema.Parser parser = new Schema.Parser();
         try {
             parser.parse(new File(directory, "common.avsc"));
-            // The envelopes, which state names too (a quarantine holds events), name every context's types.
-            File[] contexts = new File(directory, "contexts").listFiles((dir, name) -> name.endsWith(".avsc"));
-            Arrays.sort(contexts);
-            for (File context : contexts) {
-                parser.parse(context);
+            // The envelopes, which state names too (a quarantine holds events), name every context's types and the
+            // superseded event versions.
+            for (String folder : List.of("contexts", "superseded")) {
+                File[] files = new File(directory, folder).listFiles((dir, name) -> name.endsWith(".avsc"));
+                Arrays.sort(files);
+                for (File file : files) {
+                    parser.parse(file);
+                }
             }
             parser.parse(new File(directory, "envelopes.avsc"));
             parser.parse(new File(directory, "state.avsc"));

@@ -73,9 +73,11 @@ public final class EventCatalogDocument {
         line("this file is out of date).");
         line();
         line("Every value on a topic is Avro single-object encoded (`C3 01`, the 8-byte CRC-64-AVRO fingerprint of the");
-        line("writer schema, the binary body); every key is a UTF-8 string. Money is integer cents, time is");
-        line("`timestamp-millis`. Each event has a unique `eventId` (a name-based UUID of its commandId and index) and a");
-        line("`sequenceNumber` that numbers its aggregate's stream 1, 2, 3, ... without gaps.");
+        line("writer schema, the binary body); every key is a UTF-8 string. Money is integer cents of the shop's");
+        line("currency (EUR), or a `Money` naming its currency; time is `timestamp-millis`. Each event has a unique");
+        line("`eventId` (a name-based UUID of its commandId and index) and a `sequenceNumber` that numbers its");
+        line("aggregate's stream 1, 2, 3, ... without gaps. An event type changed in a way Avro cannot resolve keeps");
+        line("its superseded versions, which upcasters lift to the current one wherever events are read.");
         line();
         roles();
         menu();
@@ -233,6 +235,13 @@ public final class EventCatalogDocument {
         line("| subscribers | " + md(String.join("; ", event.subscribers())) + " |");
         line();
         fields(event.schema());
+        for (Schema superseded : event.superseded()) {
+            line("Superseded version " + superseded.getObjectProp("version") + ", `" + superseded.getFullName()
+                    + "`: still in the event store, never written any more, and read lifted to version "
+                    + event.version() + " by its upcaster.");
+            line();
+            fields(superseded);
+        }
     }
 
     private void sharedTypes() {

@@ -41,6 +41,14 @@ public final class OrderFulfilmentDocument {
                 causation id, and an id made from the saga's name, the order id and the step, so that a step run again
                 sends a command the aggregate recognises as a duplicate.
 
+                ## Versions
+
+                This is version %d of the definition, the one new sagas start under; each saga records the version it
+                started under and runs under it until it ends, so that a change of the process (a step added, a
+                state removed) never hands a saga in flight to transitions it was not planned for. A later version
+                keeps running the earlier ones for the sagas that started under them (see the README, "Changing a
+                saga: definition versions").
+
                 ## Time
 
                 The saga handles its inputs in business-time order (`creationTimestamp`; a timeout at its deadline),
@@ -60,7 +68,8 @@ public final class OrderFulfilmentDocument {
 
                 ```mermaid
                 %s```
-                """.formatted(String.join(", ", OrderFulfilment.CLOSING.stream().map(Enum::name).sorted().toList()),
+                """.formatted(saga.version(),
+                String.join(", ", OrderFulfilment.CLOSING.stream().map(Enum::name).sorted().toList()),
                 saga.table().markdownTable(), saga.table().mermaidDiagram(OrderFulfilment.CLOSING));
     }
 }

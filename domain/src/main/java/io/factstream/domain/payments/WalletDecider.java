@@ -17,7 +17,6 @@ import io.factstream.catalog.CommandEnvelope;
 import io.factstream.catalog.payments.AuthorizePayment;
 import io.factstream.catalog.payments.CapturePayment;
 import io.factstream.catalog.payments.OpenWallet;
-import io.factstream.catalog.payments.PaymentAuthorized;
 import io.factstream.catalog.payments.PaymentCaptured;
 import io.factstream.catalog.payments.PaymentDeclined;
 import io.factstream.catalog.payments.PaymentRefunded;
@@ -27,7 +26,9 @@ import io.factstream.catalog.payments.ReleasePayment;
 import io.factstream.catalog.payments.TopUpWallet;
 import io.factstream.catalog.payments.WalletOpened;
 import io.factstream.catalog.payments.WalletToppedUp;
+import io.factstream.catalog.payments.v2.PaymentAuthorized;
 import io.factstream.domain.shared.Checks;
+import io.factstream.domain.shared.Menu;
 import io.factstream.kernel.aggregate.Decider;
 import io.factstream.kernel.aggregate.Decision;
 import io.factstream.state.Authorization;
@@ -116,7 +117,7 @@ public final class WalletDecider implements Decider<WalletState> {
             return accept(new PaymentDeclined(orderId, amount, available,
                     "insufficient funds: " + amount + " cents asked, " + available + " available"));
         }
-        return accept(new PaymentAuthorized(orderId, amount, available - amount));
+        return accept(new PaymentAuthorized(orderId, Menu.amount(amount), Menu.amount(available - amount)));
     }
 
     private static Decision refund(RefundPayment refund, WalletState wallet) {
@@ -163,8 +164,8 @@ public final class WalletDecider implements Decider<WalletState> {
             balance += toppedUp.getAmountCents();
         } else if (event instanceof PaymentAuthorized authorized) {
             authorizations.put(authorized.getOrderId(),
-                    new Authorization(authorized.getAmountCents(), AuthorizationStatus.HELD));
-            held += authorized.getAmountCents();
+                    new Authorization(authorized.getAmount().getMinorUnits(), AuthorizationStatus.HELD));
+            held += authorized.getAmount().getMinorUnits();
         } else if (event instanceof PaymentCaptured captured) {
             authorizations.put(captured.getOrderId(),
                     new Authorization(captured.getAmountCents(), AuthorizationStatus.CAPTURED));

@@ -5,6 +5,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import io.factstream.catalog.Money;
 import io.factstream.catalog.PizzaSize;
 
 /**
@@ -13,12 +14,20 @@ import io.factstream.catalog.PizzaSize;
  */
 public final class Menu {
 
+    /** The ISO 4217 currency of every price and amount of the shop: wallets keep integer cents of it. */
+    public static final String CURRENCY = "EUR";
+
     private static final Menu STANDARD = standardMenu();
 
     private final Map<String, Map<PizzaSize, Long>> pricesByPizza;
 
     private Menu(Map<String, Map<PizzaSize, Long>> pricesByPizza) {
         this.pricesByPizza = pricesByPizza;
+    }
+
+    /** An amount of integer cents in the shop's currency. */
+    public static Money amount(long cents) {
+        return new Money(cents, CURRENCY);
     }
 
     /** The menu the reference domain sells from. */

@@ -22,11 +22,11 @@ import io.factstream.catalog.orders.OrderConfirmed;
 import io.factstream.catalog.orders.OrderDispatched;
 import io.factstream.catalog.orders.OrderPlaced;
 import io.factstream.catalog.orders.OrderRejected;
-import io.factstream.catalog.payments.PaymentAuthorized;
 import io.factstream.catalog.payments.PaymentCaptured;
 import io.factstream.catalog.payments.PaymentDeclined;
 import io.factstream.catalog.payments.PaymentRefunded;
 import io.factstream.catalog.payments.PaymentReleased;
+import io.factstream.catalog.payments.v2.PaymentAuthorized;
 import io.factstream.kernel.view.Projection;
 import io.factstream.views.OrderStatusRow;
 import io.factstream.views.PaymentView;
@@ -85,7 +85,7 @@ public final class OrderStatusProjection implements Projection<OrderStatusRow> {
         } else if (data instanceof OrderCompleted) {
             row.setStatus("COMPLETED");
         } else if (data instanceof PaymentAuthorized p) {
-            row.setPayment(new PaymentView("AUTHORIZED", p.getAmountCents(), null));
+            row.setPayment(new PaymentView("AUTHORIZED", p.getAmount().getMinorUnits(), null));
         } else if (data instanceof PaymentDeclined p) {
             row.setPayment(new PaymentView("DECLINED", p.getAmountCents(), p.getReason()));
         } else if (data instanceof PaymentCaptured p) {

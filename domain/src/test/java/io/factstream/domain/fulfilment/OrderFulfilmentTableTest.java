@@ -27,10 +27,11 @@ import io.factstream.catalog.kitchen.TicketPrepared;
 import io.factstream.catalog.orders.CancellationReason;
 import io.factstream.catalog.orders.OrderCancelled;
 import io.factstream.catalog.orders.OrderDispatched;
-import io.factstream.catalog.payments.PaymentAuthorized;
 import io.factstream.catalog.payments.PaymentCaptured;
 import io.factstream.catalog.payments.PaymentDeclined;
+import io.factstream.catalog.payments.v2.PaymentAuthorized;
 import io.factstream.domain.docs.OrderFulfilmentDocument;
+import io.factstream.domain.shared.Menu;
 import io.factstream.kernel.saga.SagaFixture;
 import io.factstream.kernel.saga.Transition;
 import io.factstream.state.FulfilmentPhase;
@@ -117,7 +118,8 @@ class OrderFulfilmentTableTest {
         Instant at = T0.plus(Duration.ofMinutes(13));
         switch (trigger) {
             case "OrderPlaced" -> saga.receive(PLACED, T0).advanceTo(T0);
-            case "PaymentAuthorized" -> saga.answer("AuthorizePayment", new PaymentAuthorized("order-1", 2600L, 0L));
+            case "PaymentAuthorized" -> saga.answer("AuthorizePayment",
+                    new PaymentAuthorized("order-1", Menu.amount(2600L), Menu.amount(0L)));
             case "PaymentDeclined" -> saga.answer("AuthorizePayment",
                     new PaymentDeclined("order-1", 2600L, 0L, "insufficient funds"));
             case "AuthorizePayment rejected" -> saga.reject("AuthorizePayment", "there is no wallet ada");

@@ -38,10 +38,11 @@ import io.factstream.catalog.orders.OrderDispatched;
 import io.factstream.catalog.orders.OrderPlaced;
 import io.factstream.catalog.orders.OrderRejected;
 import io.factstream.catalog.payments.AuthorizePayment;
-import io.factstream.catalog.payments.PaymentAuthorized;
 import io.factstream.catalog.payments.PaymentCaptured;
 import io.factstream.catalog.payments.PaymentDeclined;
 import io.factstream.catalog.payments.PaymentReleased;
+import io.factstream.catalog.payments.v2.PaymentAuthorized;
+import io.factstream.domain.shared.Menu;
 import io.factstream.kernel.saga.SagaFixture;
 import io.factstream.state.OrderFulfilmentState;
 
@@ -64,7 +65,7 @@ class OrderFulfilmentTest {
     /** The saga up to the kitchen: placed, paid, confirmed, ticket open. */
     static SagaFixture<OrderFulfilmentState> inKitchen(SagaFixture<OrderFulfilmentState> saga) {
         return saga.receive(PLACED, T0).advanceTo(T0)
-                .answer("AuthorizePayment", new PaymentAuthorized("order-1", 2600L, 400L))
+                .answer("AuthorizePayment", new PaymentAuthorized("order-1", Menu.amount(2600L), Menu.amount(400L)))
                 .answer("ConfirmOrder", new OrderConfirmed(2600L))
                 .answer("OpenTicket", new TicketOpened(LINES));
     }
@@ -79,7 +80,7 @@ class OrderFulfilmentTest {
     @Test
     void drivesAnOrderFromPlacedToCompleted() {
         saga.receive(PLACED, T0).thenSent().advanceTo(T0).thenSent("AuthorizePayment")
-                .answer("AuthorizePayment", new PaymentAuthorized("order-1", 2600L, 400L))
+                .answer("AuthorizePayment", new PaymentAuthorized("order-1", Menu.amount(2600L), Menu.amount(400L)))
                 .thenSent("ConfirmOrder", "OpenTicket")
                 .thenDeadlines("kitchen@" + T0.plus(KITCHEN))
                 .answer("ConfirmOrder", new OrderConfirmed(2600L))
@@ -270,13 +271,13 @@ class OrderFulfilmentTest {
         SagaFixture<OrderFulfilmentState> live = newSaga();
         live.receive(PLACED, T0).advanceTo(T0)
                 .receive(cancelled, cancelledAt).advanceTo(cancelledAt)
-                .answer("AuthorizePayment", new PaymentAuthorized("order-1", 2600L, 400L))
+                .answer("AuthorizePayment", new PaymentAuthorized("order-1", Menu.amount(2600L), Menu.amount(400L)))
                 .answer("ConfirmOrder", new OrderConfirmed(2600L))
                 .answer("OpenTicket", new TicketOpened(LINES));
 
         SagaFixture<OrderFulfilmentState> replay = newSaga();
         replay.receive(PLACED, T0).advanceTo(T0)
-                .answer("AuthorizePayment", new PaymentAuthorized("order-1", 2600L, 400L))
+                .answer("AuthorizePayment", new PaymentAuthorized("order-1", Menu.amount(2600L), Menu.amount(400L)))
                 .receive(cancelled, cancelledAt)
                 .answer("ConfirmOrder", new OrderConfirmed(2600L))
                 .answer("OpenTicket", new TicketOpened(LINES))
@@ -293,12 +294,13 @@ class OrderFulfilmentTest {
         // In a replay the recorded answer is read alongside everything else and may come first.
         SagaFixture<OrderFulfilmentState> live = newSaga();
         live.receive(PLACED, T0).advanceTo(T0)
-                .answer("AuthorizePayment", new PaymentAuthorized("order-1", 2600L, 400L));
+                .answer("AuthorizePayment", new PaymentAuthorized("order-1", Menu.amount(2600L), Menu.amount(400L)));
         CommandEnvelope authorize = live.allSent().get(0);
 
         SagaFixture<OrderFulfilmentState> replay = newSaga();
         replay.receive(PLACED, T0)
-                .input(SagaFixture.answerTo(authorize, new PaymentAuthorized("order-1", 2600L, 400L), "order-1"))
+                .input(SagaFixture.answerTo(authorize,
+                        new PaymentAuthorized("order-1", Menu.amount(2600L), Menu.amount(400L)), "order-1"))
                 .advanceTo(T0);
 
         assertThat(replay.allSent()).isEqualTo(live.allSent());

@@ -16,7 +16,6 @@ import org.junit.jupiter.api.Test;
 import io.factstream.catalog.payments.AuthorizePayment;
 import io.factstream.catalog.payments.CapturePayment;
 import io.factstream.catalog.payments.OpenWallet;
-import io.factstream.catalog.payments.PaymentAuthorized;
 import io.factstream.catalog.payments.PaymentCaptured;
 import io.factstream.catalog.payments.PaymentDeclined;
 import io.factstream.catalog.payments.PaymentRefunded;
@@ -26,6 +25,8 @@ import io.factstream.catalog.payments.ReleasePayment;
 import io.factstream.catalog.payments.TopUpWallet;
 import io.factstream.catalog.payments.WalletOpened;
 import io.factstream.catalog.payments.WalletToppedUp;
+import io.factstream.catalog.payments.v2.PaymentAuthorized;
+import io.factstream.domain.shared.Menu;
 import io.factstream.kernel.aggregate.DeciderFixture;
 import io.factstream.state.AuthorizationStatus;
 import io.factstream.state.WalletState;
@@ -34,7 +35,8 @@ class WalletDeciderTest {
 
     static final WalletOpened OPENED = new WalletOpened("ada");
     static final WalletToppedUp TOPPED_UP = new WalletToppedUp(5000L, 5000L);
-    static final PaymentAuthorized AUTHORIZED = new PaymentAuthorized("order-1", 3900L, 1100L);
+    static final PaymentAuthorized AUTHORIZED =
+            new PaymentAuthorized("order-1", Menu.amount(3900L), Menu.amount(1100L));
     static final PaymentCaptured CAPTURED = new PaymentCaptured("order-1", 3900L, 1100L);
 
     private final DeciderFixture<WalletState> wallet = DeciderFixture.of(new WalletDecider(), "ada");

@@ -23,11 +23,12 @@ import io.factstream.catalog.orders.OrderCancelled;
 import io.factstream.catalog.orders.OrderCompleted;
 import io.factstream.catalog.orders.OrderPlaced;
 import io.factstream.catalog.orders.OrderRejected;
-import io.factstream.catalog.payments.PaymentAuthorized;
 import io.factstream.catalog.payments.PaymentCaptured;
 import io.factstream.catalog.payments.WalletOpened;
 import io.factstream.catalog.payments.WalletToppedUp;
+import io.factstream.catalog.payments.v2.PaymentAuthorized;
 import io.factstream.catalog.wire.SingleObjectCodec;
+import io.factstream.domain.shared.Menu;
 import io.factstream.views.CustomerOrdersRow;
 
 class CustomerOrdersProjectionTest {
@@ -48,7 +49,7 @@ class CustomerOrdersProjectionTest {
     private static final List<EventEnvelope> WALLET = List.of(
             event("ada", 1, 0, new WalletOpened("ada")),
             event("ada", 2, 0, new WalletToppedUp(2_000L, 2_000L)),
-            event("ada", 3, 1, new PaymentAuthorized("order-1", 700L, 1_300L)),
+            event("ada", 3, 1, new PaymentAuthorized("order-1", Menu.amount(700L), Menu.amount(1_300L))),
             event("ada", 4, 9, new PaymentCaptured("order-1", 700L, 1_300L)));
 
     @Test

@@ -25,9 +25,10 @@ import io.factstream.catalog.orders.OrderCompleted;
 import io.factstream.catalog.orders.OrderConfirmed;
 import io.factstream.catalog.orders.OrderDispatched;
 import io.factstream.catalog.orders.OrderPlaced;
-import io.factstream.catalog.payments.PaymentAuthorized;
 import io.factstream.catalog.payments.PaymentCaptured;
 import io.factstream.catalog.payments.WalletToppedUp;
+import io.factstream.catalog.payments.v2.PaymentAuthorized;
+import io.factstream.domain.shared.Menu;
 import io.factstream.views.OrderStatusRow;
 import io.factstream.views.PaymentView;
 import io.factstream.views.StepView;
@@ -46,7 +47,7 @@ class OrderStatusProjectionTest {
                     event("order-1", 2, 0, new OrderConfirmed(1800L)),
                     event("order-1", 3, 60, new OrderDispatched("carla")),
                     event("order-1", 4, 90, new OrderCompleted(1800L))),
-            List.of(event("ada", 7, 0, new PaymentAuthorized("order-1", 1800L, 200L)),
+            List.of(event("ada", 7, 0, new PaymentAuthorized("order-1", Menu.amount(1800L), Menu.amount(200L))),
                     event("ada", 8, 90, new PaymentCaptured("order-1", 1800L, 200L))),
             List.of(event("order-1", 1, 0, new TicketOpened(List.of(new OrderLine("FUNGHI", PizzaSize.SMALL, 2)))),
                     event("order-1", 2, 10, new PreparationStarted("carlo")),

@@ -42,9 +42,10 @@ import io.factstream.catalog.orders.CancellationReason;
 import io.factstream.catalog.orders.OrderCancelled;
 import io.factstream.catalog.orders.OrderConfirmed;
 import io.factstream.catalog.orders.OrderPlaced;
-import io.factstream.catalog.payments.PaymentAuthorized;
 import io.factstream.catalog.payments.PaymentReleased;
+import io.factstream.catalog.payments.v2.PaymentAuthorized;
 import io.factstream.domain.fulfilment.OrderFulfilment;
+import io.factstream.domain.shared.Menu;
 import io.factstream.jobs.quarantine.KeyQuarantine;
 import io.factstream.kernel.saga.SagaDefinition;
 import io.factstream.kernel.saga.SagaWithABug;
@@ -126,7 +127,7 @@ class SagaProcessorTest {
 
     @Test
     void dropsAnAnswerOfNoSagaOnceTimeHasPassedIt() throws Exception {
-        input(envelope("ada", "order-7", new PaymentAuthorized("order-7", 100L, 0L), T0, "command-x",
+        input(envelope("ada", "order-7", new PaymentAuthorized("order-7", Menu.amount(100L), Menu.amount(0L)), T0, "command-x",
                 OrderFulfilment.NAME));
         assertThat(harness.numKeyedStateEntries()).as("it may be an answer read before its saga started").isOne();
 
@@ -146,7 +147,7 @@ class SagaProcessorTest {
         watermark(T0.plusSeconds(1).toEpochMilli());
         assertThat(drain()).as("the payment's answer is awaited first").isEmpty();
 
-        input(answerTo(authorize.get(0), new PaymentAuthorized("order-1", 2600L, 400L)));
+        input(answerTo(authorize.get(0), new PaymentAuthorized("order-1", Menu.amount(2600L), Menu.amount(400L))));
 
         assertThat(sentTypes()).containsExactly("ConfirmOrder", "OpenTicket");
     }
@@ -227,7 +228,7 @@ class SagaProcessorTest {
         input(event(orderId, placed(), T0, "human-0"));
         watermark(T0.toEpochMilli());
         assertThat(sentTypes()).containsExactly("AuthorizePayment");
-        answer("AuthorizePayment", new PaymentAuthorized(orderId, 2600L, 400L));
+        answer("AuthorizePayment", new PaymentAuthorized(orderId, Menu.amount(2600L), Menu.amount(400L)));
         assertThat(sentTypes()).containsExactly("ConfirmOrder", "OpenTicket");
         answer("ConfirmOrder", new OrderConfirmed(2600L));
         answer("OpenTicket", new TicketOpened(List.of(new OrderLine("MARGHERITA", PizzaSize.LARGE, 2))));
@@ -238,7 +239,7 @@ class SagaProcessorTest {
         input(envelope(orderId, orderId, placed(), T0, "human-0", "someone"));
         watermark(T0.toEpochMilli());
         List<CommandEnvelope> sent = new ArrayList<>(drain());
-        answer("AuthorizePayment", new PaymentAuthorized(orderId, 2600L, 400L));
+        answer("AuthorizePayment", new PaymentAuthorized(orderId, Menu.amount(2600L), Menu.amount(400L)));
         sent.addAll(drain());
         return sent;
     }

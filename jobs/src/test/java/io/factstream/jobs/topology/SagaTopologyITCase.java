@@ -30,8 +30,9 @@ import io.factstream.catalog.PricedOrderLine;
 import io.factstream.catalog.kitchen.TicketOpened;
 import io.factstream.catalog.orders.OrderConfirmed;
 import io.factstream.catalog.orders.OrderPlaced;
-import io.factstream.catalog.payments.PaymentAuthorized;
+import io.factstream.catalog.payments.v2.PaymentAuthorized;
 import io.factstream.domain.fulfilment.OrderFulfilment;
+import io.factstream.domain.shared.Menu;
 import io.factstream.jobs.FlinkTestCluster;
 import io.factstream.kernel.saga.SagaFixture;
 import io.factstream.log.DeadLetter;
@@ -87,7 +88,7 @@ class SagaTopologyITCase {
                 1300L, 2600L)), 2600L, address, null);
         return new SagaFixture<>(new OrderFulfilment(TIMEOUTS), "order-1")
                 .receive(placed, T0).advanceTo(T0)
-                .answer("AuthorizePayment", new PaymentAuthorized("order-1", 2600L, 400L))
+                .answer("AuthorizePayment", new PaymentAuthorized("order-1", Menu.amount(2600L), Menu.amount(400L)))
                 .answer("ConfirmOrder", new OrderConfirmed(2600L))
                 .answer("OpenTicket", new TicketOpened(List.of(new OrderLine("MARGHERITA", PizzaSize.LARGE, 2))));
     }

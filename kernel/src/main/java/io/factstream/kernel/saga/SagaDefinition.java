@@ -1,5 +1,7 @@
 package io.factstream.kernel.saga;
 
+import java.util.Optional;
+
 import org.apache.avro.specific.SpecificRecord;
 
 import io.factstream.catalog.EventEnvelope;
@@ -33,4 +35,33 @@ public interface SagaDefinition<S extends SpecificRecord> {
 
     /** How the saga ended, for metrics and summaries, e.g. {@code CANCELLED KITCHEN_TIMEOUT}. */
     String outcome(S state);
+
+    /**
+     * The version of this definition: new instances start under it and keep it in their snapshot. A change of the
+     * process (a step added, a state removed) is a new version, so that instances in flight are not handed to
+     * transitions they were never planned for.
+     */
+    default int version() {
+        return 1;
+    }
+
+    /**
+     * The definition of an earlier version, under which the instances that started under it finish, unless
+     * {@link #moveToCurrent} takes them over. A definition of version 1 has none.
+     *
+     * @throws IllegalArgumentException for a version this definition does not run
+     */
+    default SagaDefinition<S> earlierVersion(int version) {
+        throw new IllegalArgumentException("the " + name() + " saga at version " + version() + " does not run "
+                + "version " + version);
+    }
+
+    /**
+     * The explicit mapping of an instance in flight under an earlier version to this one: its state as this version
+     * has it, or empty to let the instance finish under its own version (the default). Called before the instance
+     * handles its next input.
+     */
+    default Optional<S> moveToCurrent(int fromVersion, S state) {
+        return Optional.empty();
+    }
 }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 import org.apache.avro.specific.SpecificRecord;
@@ -16,6 +17,7 @@ import io.factstream.catalog.CommandEnvelope;
 import io.factstream.catalog.CommandEnvelopes;
 import io.factstream.catalog.CommandRejected;
 import io.factstream.catalog.EventEnvelope;
+import io.factstream.catalog.EventUpcasters;
 import io.factstream.catalog.Role;
 import io.factstream.state.AwaitedCommand;
 import io.factstream.state.SagaDeadline;
@@ -42,6 +44,10 @@ import io.factstream.state.SagaSnapshot;
  * <p>An input that arrives after the watermark has passed its time, and is no awaited answer, is late: it is
  * handled at once and counted, because its place in the order may differ between runs. With the watermark's
  * out-of-orderness bound above the aggregate jobs' end-to-end latency, nothing is late.
+ *
+ * <p>Each instance runs under the version of the definition it started under, recorded in its snapshot, until it
+ * ends or the definition {@linkplain SagaDefinition#moveToCurrent moves} it to the current version; new instances
+ * start under the current version.
  *
  * <p>Commands carry the system role, the saga's name as user, the saga id as correlation id, the causing input's
  * id as causation id, the causing input's time as creation time, and a name-based id from saga name, saga id and
@@ -100,7 +106,8 @@ public final class SagaEngine<S extends SpecificRecord> {
                 if (!starts && !isAnswer(input)) {
                     continue; // no saga to concern
                 }
-                taken = new SagaSnapshot(null, new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), null);
+                taken = new SagaSnapshot(null, new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), null,
+                        definition.version());
             }
             AwaitedCommand awaited = taken.getAwaiting().stream()
                     .filter(a -> a.getAnswer() == null && a.getCommandId().equals(answeredCommandId(input)))
@@ -178,7 +185,7 @@ public final class SagaEngine<S extends SpecificRecord> {
                     handle(next);
                 }
                 if (isOver()) {
-                    return new Result(null, sent, started, definition.outcome(state()), late);
+                    return new Result(null, sent, started, running().outcome(state()), late);
                 }
             }
             if (snapshot.getState() == null) {
@@ -191,7 +198,13 @@ public final class SagaEngine<S extends SpecificRecord> {
         }
 
         private boolean isOver() {
-            return state() != null && snapshot.getAwaiting().isEmpty() && definition.isClosing(state());
+            return state() != null && snapshot.getAwaiting().isEmpty() && running().isClosing(state());
+        }
+
+        /** The definition this instance runs under: that of the version it started under or was moved to. */
+        private SagaDefinition<S> running() {
+            int version = snapshot.getDefinitionVersion();
+            return version == definition.version() ? definition : definition.earlierVersion(version);
         }
 
         /** The saga's state, read through the record interface: the snapshot's field is typed by its union. */
@@ -225,10 +238,19 @@ public final class SagaEngine<S extends SpecificRecord> {
 
         private void handle(SagaInput input) {
             S state = state();
-            if (state == null && !(input instanceof SagaInput.Event event && definition.starts(event.envelope()))) {
-                return; // inputs that came before the starting event concern no saga yet
+            if (state == null) {
+                if (!(input instanceof SagaInput.Event event && definition.starts(event.envelope()))) {
+                    return; // inputs that came before the starting event concern no saga yet
+                }
+                snapshot.setDefinitionVersion(definition.version());
+            } else if (snapshot.getDefinitionVersion() != definition.version()) {
+                Optional<S> moved = definition.moveToCurrent(snapshot.getDefinitionVersion(), state);
+                if (moved.isPresent()) {
+                    state = moved.get();
+                    snapshot.setDefinitionVersion(definition.version());
+                }
             }
-            Reaction<S> reaction = definition.react(state, input);
+            Reaction<S> reaction = running().react(state, input);
             started |= state == null;
             snapshot.put("state", reaction.state());
             snapshot.getDeadlines().removeIf(d -> reaction.timeoutsToClear().contains(d.getName()));
@@ -278,8 +300,9 @@ public final class SagaEngine<S extends SpecificRecord> {
         return definition.name().equals(user);
     }
 
+    /** The input as the definition takes it; an event that state kept from before an upgrade lifted to current. */
     private static SagaInput asInput(Object record) {
-        return record instanceof EventEnvelope event ? new SagaInput.Event(event)
+        return record instanceof EventEnvelope event ? new SagaInput.Event(EventUpcasters.discovered().upcast(event))
                 : new SagaInput.Rejection((CommandRejected) record);
     }
 
@@ -300,7 +323,8 @@ public final class SagaEngine<S extends SpecificRecord> {
     /** The engine changes its own copy; the caller's snapshot (e.g. a heap state value) stays as it was. */
     private static SagaSnapshot copy(SagaSnapshot snapshot) {
         return new SagaSnapshot(snapshot.getState(), new ArrayList<>(snapshot.getDeadlines()),
-                copyAwaiting(snapshot.getAwaiting()), new ArrayList<>(snapshot.getPending()), snapshot.getWakeUpAt());
+                copyAwaiting(snapshot.getAwaiting()), new ArrayList<>(snapshot.getPending()), snapshot.getWakeUpAt(),
+                snapshot.getDefinitionVersion());
     }
 
     private static List<AwaitedCommand> copyAwaiting(List<AwaitedCommand> awaiting) {

@@ -6,6 +6,7 @@ import java.util.Optional;
 import org.apache.avro.specific.SpecificRecord;
 
 import io.factstream.catalog.EventEnvelope;
+import io.factstream.catalog.EventUpcasters;
 import io.factstream.views.ViewRow;
 
 /**
@@ -27,14 +28,15 @@ public final class RowVersions<R extends SpecificRecord> {
     }
 
     /**
-     * The row's next version after the event; empty when the event changes nothing.
+     * The row's next version after the event; empty when the event changes nothing. An event of a superseded
+     * version (one that state kept from before an upgrade) is folded lifted to the current version.
      *
      * @param current the row's latest version, or null when the key has no row
      */
     public Optional<ViewRow> next(ViewRow current, String key, EventEnvelope event) {
         @SuppressWarnings("unchecked")
         R row = current == null ? null : (R) current.getRow();
-        R next = projection.project(key, row, event);
+        R next = projection.project(key, row, EventUpcasters.discovered().upcast(event));
         if (Objects.equals(next, row)) {
             return Optional.empty();
         }

@@ -9,6 +9,7 @@ import java.util.TreeMap;
 import org.apache.avro.specific.SpecificRecord;
 
 import io.factstream.catalog.EventEnvelope;
+import io.factstream.catalog.EventUpcasters;
 import io.factstream.catalog.views.ViewCatalog;
 import io.factstream.views.ViewRow;
 
@@ -88,13 +89,15 @@ public final class ViewDefinition<R extends SpecificRecord> implements Serializa
 
     /**
      * The rows the view holds after these events, by key, as the view job folds them: each aggregate's events must
-     * come in sequence order; those of different aggregates in any order.
+     * come in sequence order; those of different aggregates in any order. Events of superseded versions are
+     * folded lifted to the current ones.
      */
     public Map<String, R> fold(Iterable<EventEnvelope> events) {
         RowVersions<R> versions = new RowVersions<>(name, projection.create());
         Map<String, ViewRow> rows = new HashMap<>();
         Map<String, String> looked = new HashMap<>();
-        for (EventEnvelope event : events) {
+        for (EventEnvelope read : events) {
+            EventEnvelope event = EventUpcasters.discovered().upcast(read);
             String direct = key.of(event);
             if (direct != null) {
                 fold(versions, rows, direct, event);

@@ -31,7 +31,7 @@ import io.factstream.state.SagaSnapshot;
  */
 public final class SagaFixture<S extends SpecificRecord> {
 
-    private final SagaEngine<S> engine;
+    private SagaEngine<S> engine;
     private final String sagaId;
     private SagaSnapshot snapshot;
     private long watermark = Long.MIN_VALUE;
@@ -90,6 +90,19 @@ public final class SagaFixture<S extends SpecificRecord> {
     public SagaFixture<S> input(SpecificRecord input) {
         inputs.add(input);
         record(engine.onInput(sagaId, snapshot, input, watermark));
+        return this;
+    }
+
+    /** The saga job is upgraded to another definition: the snapshot carries over, as a savepoint carries it. */
+    public SagaFixture<S> upgradedTo(SagaDefinition<S> definition) {
+        engine = new SagaEngine<>(definition);
+        return this;
+    }
+
+    /** The saga runs under this version of its definition. */
+    public SagaFixture<S> thenRunsVersion(int version) {
+        assertThat(snapshot).as("a saga in flight").isNotNull();
+        assertThat(snapshot.getDefinitionVersion()).as("the version the saga runs under").isEqualTo(version);
         return this;
     }
 

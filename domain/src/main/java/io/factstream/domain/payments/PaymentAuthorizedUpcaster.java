@@ -1,0 +1,30 @@
+package io.factstream.domain.payments;
+
+import io.factstream.catalog.EventUpcaster;
+import io.factstream.catalog.payments.PaymentAuthorized;
+import io.factstream.domain.shared.Menu;
+
+/**
+ * PaymentAuthorized version 1 to version 2: version 1 said its amounts in integer cents of the shop's currency,
+ * version 2 names the currency of each. Nothing else changed, so the upcast keeps every amount and adds the
+ * currency the cents always were in.
+ */
+public final class PaymentAuthorizedUpcaster
+        implements EventUpcaster<PaymentAuthorized, io.factstream.catalog.payments.v2.PaymentAuthorized> {
+
+    @Override
+    public Class<PaymentAuthorized> from() {
+        return PaymentAuthorized.class;
+    }
+
+    @Override
+    public Class<io.factstream.catalog.payments.v2.PaymentAuthorized> to() {
+        return io.factstream.catalog.payments.v2.PaymentAuthorized.class;
+    }
+
+    @Override
+    public io.factstream.catalog.payments.v2.PaymentAuthorized upcast(PaymentAuthorized event) {
+        return new io.factstream.catalog.payments.v2.PaymentAuthorized(event.getOrderId(),
+                Menu.amount(event.getAmountCents()), Menu.amount(event.getAvailableCents()));
+    }
+}
