@@ -1,5 +1,9 @@
 package io.factstream.architecture;
 
+import static com.tngtech.archunit.core.domain.JavaCall.Predicates.target;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.assignableTo;
+import static com.tngtech.archunit.core.domain.properties.HasName.Predicates.name;
+import static com.tngtech.archunit.core.domain.properties.HasOwner.Predicates.With.owner;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
@@ -16,6 +20,8 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.EvaluationResult;
 
+import io.factstream.kafka.clients.KafkaConnection;
+import io.factstream.kafka.violation.ProducerFromServersAlone;
 import io.factstream.kernel.violation.DeciderOnFlink;
 import io.factstream.kernel.violation.KernelUsingTheDomain;
 import io.factstream.kernel.violation.cycle.Chicken;
@@ -76,6 +82,20 @@ class ArchitectureTest {
             .should().dependOnClassesThat().resideInAPackage(DOMAIN)
             .because("a company adopting factstream replaces the domain, not the Flink shell");
 
+    /**
+     * Every Kafka client takes the shared client properties (security settings among them): only
+     * {@link KafkaConnection} makes one. The test kit's in-process broker is its own, with its own clients.
+     */
+    static final ArchRule KAFKA_CLIENTS_THROUGH_THE_CONNECTION = noClasses()
+            .that().doNotBelongToAnyOf(KafkaConnection.class).and().resideOutsideOfPackage("io.factstream.testkit..")
+            .should().callConstructorWhere(target(owner(assignableTo("org.apache.kafka.clients.producer.KafkaProducer")
+                    .or(assignableTo("org.apache.kafka.clients.consumer.KafkaConsumer")))))
+            .orShould().callMethodWhere(target(owner(assignableTo("org.apache.kafka.clients.admin.Admin")))
+                    .and(target(name("create"))))
+            .orShould().callMethodWhere(target(name("setBootstrapServers")))
+            .because("a client made from bootstrap servers alone cannot reach a secured cluster; "
+                    + "KafkaConnection adds the --kafka-properties file's settings");
+
     static final ArchRule NO_PACKAGE_CYCLES = slices().matching("io.factstream.(**)").should().beFreeOfCycles();
 
     @Test
@@ -96,6 +116,21 @@ class ArchitectureTest {
     @Test
     void theFlinkRuntimeKnowsNoDomain() {
         RUNTIME_WITHOUT_DOMAIN.check(PRODUCTION);
+    }
+
+    @Test
+    void everyKafkaClientIsMadeWithTheSharedClientProperties() {
+        KAFKA_CLIENTS_THROUGH_THE_CONNECTION.check(PRODUCTION);
+    }
+
+    @Test
+    void aProducerMadeFromBootstrapServersAloneBreaksTheClientRule() {
+        EvaluationResult result = KAFKA_CLIENTS_THROUGH_THE_CONNECTION.evaluate(new ClassFileImporter()
+                .importClasses(ProducerFromServersAlone.class, KafkaConnection.class));
+
+        assertThat(result.hasViolation()).isTrue();
+        assertThat(result.getFailureReport().toString()).contains(ProducerFromServersAlone.class.getName(),
+                "KafkaProducer.<init>").doesNotContain(KafkaConnection.class.getName() + ".producer");
     }
 
     @Test

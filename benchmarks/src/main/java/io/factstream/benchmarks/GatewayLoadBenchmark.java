@@ -15,7 +15,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -32,7 +31,6 @@ import java.util.function.IntPredicate;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import io.factstream.catalog.Address;
 import io.factstream.catalog.BoundedContext;
@@ -44,6 +42,7 @@ import io.factstream.catalog.orders.PlaceOrder;
 import io.factstream.catalog.wire.SingleObjectCodec;
 import io.factstream.gateway.commands.CommandOutcomes;
 import io.factstream.gateway.commands.Outcome;
+import io.factstream.kafka.clients.KafkaConnection;
 import io.factstream.local.LocalPlatform;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -165,12 +164,9 @@ public final class GatewayLoadBenchmark implements Callable<Integer> {
         private final Duration interval;
 
         DirectSender(String servers, Duration interval) {
-            Properties props = new Properties();
-            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
-            props.put(ProducerConfig.ACKS_CONFIG, "all");
-            props.put(ProducerConfig.LINGER_MS_CONFIG, "1");
             this.outcomes = CommandOutcomes.start(servers, Duration.ZERO, 100_000);
-            this.producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+            this.producer = KafkaConnection.to(servers)
+                    .producer(Map.of(ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, "1"));
             this.interval = interval;
         }
 

@@ -7,7 +7,6 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -16,15 +15,11 @@ import java.util.function.ToDoubleFunction;
 
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import io.factstream.catalog.Address;
 import io.factstream.catalog.BoundedContext;
@@ -38,6 +33,7 @@ import io.factstream.catalog.orders.MarkOrderDispatched;
 import io.factstream.catalog.orders.PlaceOrder;
 import io.factstream.catalog.wire.SingleObjectCodec;
 import io.factstream.domain.shared.Menu;
+import io.factstream.kafka.clients.KafkaConnection;
 
 /**
  * What the benchmark harnesses share: the orders command log they feed, a checked producer, and how a run is
@@ -180,15 +176,11 @@ final class Harness {
      * record would make every rate wrong. Returns how many it wrote.
      */
     static long produceOrders(String servers, int first, int orders) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+        Map<String, Object> props = Map.of(ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, "20");
         AtomicLong acknowledged = new AtomicLong();
         AtomicReference<Exception> failed = new AtomicReference<>();
         long sent;
-        try (KafkaProducer<byte[], byte[]> producer =
-                     new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer = KafkaConnection.to(servers).producer(props)) {
             AtomicLong count = new AtomicLong();
             orderCommands(first, orders, record -> {
                 count.incrementAndGet();
@@ -216,11 +208,9 @@ final class Harness {
      * then out-of-sequence errors until its records expire.
      */
     static void awaitLeaders(String servers) throws Exception {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers));
-             KafkaConsumer<byte[], byte[]> consumer =
-                     new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        KafkaConnection connection = KafkaConnection.to(servers);
+        try (Admin admin = connection.admin(Map.of());
+             KafkaConsumer<byte[], byte[]> consumer = connection.consumer(Map.of())) {
             List<TopicPartition> partitions = admin.describeTopics(admin.listTopics().names().get()).allTopicNames()
                     .get().values().stream()
                     .flatMap(topic -> topic.partitions().stream()

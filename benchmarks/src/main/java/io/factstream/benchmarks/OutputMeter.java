@@ -7,7 +7,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -15,7 +14,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+import io.factstream.kafka.clients.KafkaConnection;
 
 /**
  * Counts what a run writes, as a {@code read_committed} client would see it: from the end of the output topics as
@@ -37,8 +37,7 @@ final class OutputMeter implements AutoCloseable {
 
     private OutputMeter(String servers, Collection<String> topics) {
         this.servers = servers;
-        consumer = new KafkaConsumer<>(consumerProperties(servers), new ByteArrayDeserializer(),
-                new ByteArrayDeserializer());
+        consumer = consumer(servers);
         partitions = topics.stream()
                 .flatMap(topic -> consumer.partitionsFor(topic).stream()
                         .map(info -> new TopicPartition(topic, info.partition())))
@@ -111,19 +110,16 @@ final class OutputMeter implements AutoCloseable {
 
     /** The committed end of each partition (read by a client of its own: the meter's belongs to its reader). */
     private Map<TopicPartition, Long> endOffsets() {
-        try (KafkaConsumer<byte[], byte[]> ends = new KafkaConsumer<>(consumerProperties(servers),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> ends = consumer(servers)) {
             return ends.endOffsets(partitions, Duration.ofSeconds(30));
         }
     }
 
-    private static Properties consumerProperties(String servers) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000");
-        return props;
+    private static KafkaConsumer<byte[], byte[]> consumer(String servers) {
+        return KafkaConnection.to(servers).consumer(Map.of(
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000"));
     }
 
     /**

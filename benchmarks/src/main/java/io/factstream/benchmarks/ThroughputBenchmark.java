@@ -8,7 +8,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
@@ -20,7 +19,6 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -30,8 +28,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import io.factstream.benchmarks.Harness.Outputs;
 import io.factstream.benchmarks.Harness.Run;
@@ -47,6 +43,7 @@ import io.factstream.jobs.ViewJob;
 import io.factstream.jobs.io.LogBound;
 import io.factstream.jobs.io.RecordDecoder;
 import io.factstream.jobs.topology.EventTime;
+import io.factstream.kafka.clients.KafkaConnection;
 import io.factstream.kafka.topics.TopicAdmin;
 import io.factstream.kernel.aggregate.AggregateSettings;
 import io.factstream.local.LocalKafka;
@@ -230,21 +227,17 @@ public final class ThroughputBenchmark implements Callable<Integer> {
 
     /** Forwards the commands from their topic to another, committing a transaction every interval. */
     private Run rawPipe(int round) throws Exception {
-        Properties consumerProps = new Properties();
-        consumerProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
-        consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-pipe-" + round);
-        consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        Properties producerProps = new Properties();
-        producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
-        producerProps.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "bench-pipe-" + round);
+        KafkaConnection connection = KafkaConnection.to(servers);
+        Map<String, Object> consumerProps = Map.of(
+                ConsumerConfig.GROUP_ID_CONFIG, "bench-pipe-" + round,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        Map<String, Object> producerProps = Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "bench-pipe-" + round);
         return Harness.measure("raw Kafka pipe, transactions every " + interval.toMillis() + " ms", commands,
                 new Outputs(servers, List.of(PIPE_TOPIC), commands), broker, () -> {
-                    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps,
-                            new ByteArrayDeserializer(), new ByteArrayDeserializer());
-                         KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps,
-                                 new ByteArraySerializer(), new ByteArraySerializer())) {
+                    try (KafkaConsumer<byte[], byte[]> consumer = connection.consumer(consumerProps);
+                         KafkaProducer<byte[], byte[]> producer = connection.producer(producerProps)) {
                         forward(consumer, producer);
                     }
                 });
@@ -385,11 +378,8 @@ public final class ThroughputBenchmark implements Callable<Integer> {
     }
 
     private Map<TopicPartition, Long> endOffsets(String topic) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        try (KafkaConsumer<byte[], byte[]> consumer =
-                     new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer = KafkaConnection.to(servers)
+                .consumer(Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"))) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                     .map(info -> new TopicPartition(topic, info.partition())).toList();
             return consumer.endOffsets(partitions, Duration.ofSeconds(30));
@@ -397,7 +387,7 @@ public final class ThroughputBenchmark implements Callable<Integer> {
     }
 
     private void createTopics() throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers));
+        try (Admin admin = KafkaConnection.to(servers).admin(Map.of());
              TopicAdmin topics = TopicAdmin.using(admin, Duration.ofSeconds(30))) {
             topics.ensure(TopicCatalog.sized(parallelism, (short) 1));
             admin.createTopics(List.of(new NewTopic(PIPE_TOPIC, parallelism, (short) 1),

@@ -6,8 +6,10 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 import io.factstream.gateway.auth.Users;
+import io.factstream.kafka.clients.KafkaPropertiesOption;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Runs a gateway until it is stopped (SIGTERM or Ctrl-C); a failure to start is one line and exit status 1. */
@@ -18,6 +20,9 @@ public final class GatewayMain implements Callable<Integer> {
     @Option(names = {"-b", "--bootstrap-servers"}, defaultValue = "localhost:9092",
             description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
     String bootstrapServers;
+
+    @Mixin
+    KafkaPropertiesOption kafkaProperties;
 
     @Option(names = "--users", required = true, description = "The users file: user ids, roles, token hashes.")
     Path users;

@@ -1,5 +1,6 @@
 package io.factstream.jobs;
 
+import java.nio.file.Path;
 import java.time.Duration;
 
 import org.apache.flink.api.common.RuntimeExecutionMode;
@@ -16,6 +17,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import io.factstream.jobs.io.JobInput;
 import io.factstream.jobs.io.KafkaOutput;
 import io.factstream.jobs.io.LogBound;
+import io.factstream.kafka.clients.KafkaClientProperties;
+import io.factstream.kafka.clients.KafkaConnection;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
@@ -89,6 +92,12 @@ public final class JobOptions {
                     + "the job bounded.")
     public String inputFile;
 
+    @Option(names = "--kafka-properties", paramLabel = "FILE",
+            description = "Kafka client properties (security.protocol, sasl.*, ssl.*, ...) for every source, sink "
+                    + "and client of the job; default: the file $" + KafkaClientProperties.ENVIRONMENT_VARIABLE
+                    + " names, if any.")
+    public Path kafkaProperties;
+
     @Option(names = "--output-bootstrap-servers",
             description = "Kafka the sinks write to, e.g. an empty cluster for a backfill (default: "
                     + "--bootstrap-servers).")
@@ -110,7 +119,7 @@ public final class JobOptions {
         }
         LogBound start = from != null ? from
                 : mode == RuntimeExecutionMode.BATCH ? LogBound.EARLIEST : LogBound.COMMITTED;
-        return new JobInput.Kafka(bootstrapServers, groupId != null ? groupId : "factstream-" + job, start,
+        return new JobInput.Kafka(connection(bootstrapServers), groupId != null ? groupId : "factstream-" + job, start,
                 isBounded() ? end() : null);
     }
 
@@ -134,8 +143,18 @@ public final class JobOptions {
 
     /** Where the job writes: {@code --output-bootstrap-servers}, or the Kafka it reads. */
     public KafkaOutput output() {
-        return new KafkaOutput(outputBootstrapServers != null ? outputBootstrapServers : bootstrapServers,
+        return new KafkaOutput(connection(outputBootstrapServers != null ? outputBootstrapServers : bootstrapServers),
                 transactionalIdPrefix, transactionTimeout);
+    }
+
+    /**
+     * A cluster with the client properties of {@code --kafka-properties}, or else of the file that
+     * {@value KafkaClientProperties#ENVIRONMENT_VARIABLE} names where the job is defined: read once, there, and
+     * carried to the job's sources, sinks and fences on the cluster.
+     */
+    public KafkaConnection connection(String servers) {
+        return new KafkaConnection(servers, kafkaProperties != null ? KafkaClientProperties.read(kafkaProperties)
+                : KafkaClientProperties.configured());
     }
 
     /**

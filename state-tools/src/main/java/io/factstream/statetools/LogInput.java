@@ -6,6 +6,9 @@ import java.nio.file.Path;
 import io.factstream.jobs.JobOptions;
 import io.factstream.jobs.io.JobInput;
 import io.factstream.jobs.io.LogBound;
+import io.factstream.kafka.clients.KafkaConnection;
+import io.factstream.kafka.clients.KafkaPropertiesOption;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Where a tool reads an event log: a range of the Kafka topics, or a topic dump file. */
@@ -14,6 +17,9 @@ public final class LogInput {
     @Option(names = {"-b", "--bootstrap-servers"}, defaultValue = "localhost:9092",
             description = "Kafka to read the log from (default: ${DEFAULT-VALUE}).")
     String bootstrapServers;
+
+    @Mixin
+    KafkaPropertiesOption kafkaProperties;
 
     @Option(names = "--from", defaultValue = "earliest", converter = JobOptions.LogBoundConverter.class,
             description = "Where the log starts: earliest, an ISO-8601 time, or <topic>:<partition>=<offset>,... "
@@ -37,7 +43,7 @@ public final class LogInput {
             return new JobInput.DumpFile(inputFile.toAbsolutePath().toString());
         }
         // A partition's records are not in time order, so a time cuts each aggregate's log, not the partitions.
-        return new JobInput.Kafka(bootstrapServers, "factstream-state-tools", from,
+        return new JobInput.Kafka(KafkaConnection.to(bootstrapServers), "factstream-state-tools", from,
                 until.time() != null ? LogBound.LATEST : until);
     }
 

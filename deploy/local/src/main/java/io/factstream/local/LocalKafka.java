@@ -14,6 +14,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
 
+import io.factstream.kafka.clients.KafkaConnection;
+
 /**
  * A single-node Kafka broker (KRaft, broker and controller combined) running as its own process for local use,
  * started from the Kafka jars that Maven resolved for this module: no download, no install.
@@ -174,10 +176,10 @@ public final class LocalKafka {
             return false;
         }
         Map<String, Object> config = Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 2_000);
-        try (Admin admin = Admin.create(config)) {
+        // The broker this class started, as it configured it: no client properties of another cluster.
+        try (Admin admin = new KafkaConnection(bootstrapServers(), Map.of()).admin(config)) {
             admin.describeCluster().nodes().get(2, TimeUnit.SECONDS);
             return true;
         } catch (Exception notYet) {

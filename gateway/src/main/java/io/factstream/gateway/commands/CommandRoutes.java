@@ -7,9 +7,10 @@ import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +19,6 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -37,6 +37,7 @@ import io.factstream.gateway.auth.Authentication;
 import io.factstream.gateway.auth.Caller;
 import io.factstream.gateway.json.JsonAvro;
 import io.factstream.gateway.json.JsonAvroException;
+import io.factstream.kafka.clients.KafkaConnection;
 import io.javalin.http.Context;
 
 /**
@@ -68,15 +69,14 @@ public final class CommandRoutes implements AutoCloseable {
      */
     public CommandRoutes(String bootstrapServers, CommandOutcomes outcomes, OutcomeLookup lookup, Executor lookups,
                          Executor responders, Duration wait, int maxBodyBytes, Clock clock) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Map<String, Object> props = new HashMap<>();
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         props.put(ProducerConfig.LINGER_MS_CONFIG, "1");
         props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "10000"); // a client waits for it, not a batch job
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "factstream-gateway-commands");
-        this.producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+        this.producer = KafkaConnection.to(bootstrapServers).producer(props);
         this.outcomes = outcomes;
         this.lookup = lookup;
         this.lookups = lookups;

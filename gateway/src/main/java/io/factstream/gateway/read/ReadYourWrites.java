@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -27,6 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.factstream.gateway.api.Problem;
+import io.factstream.kafka.clients.KafkaConnection;
 import io.factstream.kafka.read.MemoryImage;
 import io.factstream.kafka.read.Position;
 
@@ -97,10 +97,8 @@ public final class ReadYourWrites implements AutoCloseable {
      * @param timeout    how long a query waits before it is answered 504
      */
     public ReadYourWrites(String bootstrapServers, String viewsGroup, Duration timeout) {
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(AdminClientConfig.CLIENT_ID_CONFIG, "factstream-gateway-read-your-writes");
-        this.admin = Admin.create(props);
+        this.admin = KafkaConnection.to(bootstrapServers)
+                .admin(Map.of(AdminClientConfig.CLIENT_ID_CONFIG, "factstream-gateway-read-your-writes"));
         this.eventPositions = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, false) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, TopicPartitionOffset> eldest) {

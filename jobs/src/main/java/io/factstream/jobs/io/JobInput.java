@@ -1,6 +1,7 @@
 package io.factstream.jobs.io;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -14,6 +15,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 
+import io.factstream.kafka.clients.KafkaConnection;
 import io.factstream.kafka.dump.TopicDump;
 import io.factstream.log.TopicRecord;
 
@@ -40,11 +42,12 @@ public sealed interface JobInput {
      * must stay unseen. The source never fails on bad input (the decoder turns undecodable records into dead
      * letters).
      *
-     * @param groupId the consumer group, whose committed offsets a live job starts from
+     * @param connection the cluster and the client properties
+     * @param groupId    the consumer group, whose committed offsets a live job starts from
      * @param start   where the read starts
      * @param end     where it ends; null for a live job, which reads on
      */
-    record Kafka(String bootstrapServers, String groupId, LogBound start, LogBound end) implements JobInput {
+    record Kafka(KafkaConnection connection, String groupId, LogBound start, LogBound end) implements JobInput {
 
         @Override
         public boolean bounded() {
@@ -55,12 +58,12 @@ public sealed interface JobInput {
         public <T> SingleOutputStreamOperator<T> read(StreamExecutionEnvironment env, RecordDecoder<T> decoder,
                                                       List<String> topics, WatermarkStrategy<T> time, String uid) {
             KafkaSourceBuilder<T> builder = KafkaSource.<T>builder()
-                    .setBootstrapServers(bootstrapServers)
+                    .setProperties(connection.properties(
+                            Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")))
                     .setTopics(topics)
                     .setGroupId(groupId)
                     .setStartingOffsets(start.offsets(true))
-                    .setDeserializer(decoder)
-                    .setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+                    .setDeserializer(decoder);
             if (end != null) {
                 builder.setBounded(end.offsets(false));
             }

@@ -2,6 +2,7 @@ package io.factstream.jobs.io;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.ExecutionOptions;
@@ -12,6 +13,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamSink;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
+import io.factstream.kafka.clients.KafkaConnection;
 import io.factstream.kernel.aggregate.AggregateSettings;
 
 /**
@@ -19,20 +21,21 @@ import io.factstream.kernel.aggregate.AggregateSettings;
  * checkpoints (in a batch run, one transaction per writer, committed at the end of the input), so a
  * {@code read_committed} reader sees each record once, whatever fails.
  *
+ * @param connection            the cluster and the client properties
  * @param transactionalIdPrefix with a sink's uid, the prefix of its transactional ids: unique among running jobs,
  *                              stable across restarts of a job
  * @param transactionTimeout    below the broker's {@code transaction.max.timeout.ms}
  */
-public record KafkaOutput(String bootstrapServers, String transactionalIdPrefix, Duration transactionTimeout) {
+public record KafkaOutput(KafkaConnection connection, String transactionalIdPrefix, Duration transactionTimeout) {
 
     /** An exactly-once sink whose transactional ids start with the prefix and the sink's uid. */
     public <T> KafkaSink<T> exactlyOnceSink(KafkaRecordSerializationSchema<T> serializer, String sinkUid) {
         return KafkaSink.<T>builder()
-                .setBootstrapServers(bootstrapServers)
+                .setKafkaProducerConfig(connection.properties(Map.of(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
+                        String.valueOf(transactionTimeout.toMillis()))))
                 .setRecordSerializer(serializer)
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(transactionalIdPrefix + "-" + sinkUid)
-                .setProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, String.valueOf(transactionTimeout.toMillis()))
                 .build();
     }
 
@@ -65,7 +68,7 @@ public record KafkaOutput(String bootstrapServers, String transactionalIdPrefix,
                 == RuntimeExecutionMode.BATCH) {
             return stream;
         }
-        WriterFence<T> fence = new WriterFence<>(bootstrapServers, jobName + " " + transactionalIdPrefix,
+        WriterFence<T> fence = new WriterFence<>(connection, jobName + " " + transactionalIdPrefix,
                 transactionalIdPrefix + "-fence-" + uid, takeOver);
         return stream.process(fence, stream.getType()).uid(uid).name("writer fence");
     }

@@ -25,12 +25,11 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import io.factstream.catalog.topics.TopicCatalog;
 import io.factstream.catalog.wire.SingleObjectCodec;
 import io.factstream.catalog.wire.UndecodableRecordException;
+import io.factstream.kafka.clients.KafkaConnection;
 import io.factstream.log.WriterLease;
 
 /**
@@ -70,7 +69,7 @@ public final class WriterFence<T> extends ProcessFunction<T, T> implements Check
     private static final SingleObjectCodec<WriterLease> LEASES = SingleObjectCodec.forType(WriterLease.class);
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
 
-    private final String bootstrapServers;
+    private final KafkaConnection connection;
     private final String writer;
     private final String transactionalId;
     private final boolean takeOver;
@@ -80,13 +79,13 @@ public final class WriterFence<T> extends ProcessFunction<T, T> implements Check
     private transient long completed;
 
     /**
-     * @param bootstrapServers the Kafka the job writes to, where its lease lives
+     * @param connection       the Kafka the job writes to, where its lease lives
      * @param writer           the lease's key: the job's name and transactional-id prefix
      * @param transactionalId  the fencing transactional id every instance of that writer uses
      * @param takeOver         take the lease even from an instance that got further
      */
-    public WriterFence(String bootstrapServers, String writer, String transactionalId, boolean takeOver) {
-        this.bootstrapServers = bootstrapServers;
+    public WriterFence(KafkaConnection connection, String writer, String transactionalId, boolean takeOver) {
+        this.connection = connection;
         this.writer = writer;
         this.transactionalId = transactionalId;
         this.takeOver = takeOver;
@@ -105,13 +104,10 @@ public final class WriterFence<T> extends ProcessFunction<T, T> implements Check
         jobId = getRuntimeContext().getJobInfo().getJobId().toString();
         completed = context.getRestoredCheckpointId().orElse(0L);
         refuseIfAnotherGotFurther(); // before fencing, so that a stale instance does not disturb the running one
-        producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        producer = connection.producer(Map.of(
                 ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId,
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
+                ProducerConfig.ACKS_CONFIG, "all"));
         producer.initTransactions(); // fences whichever instance held the id before this one
         refuseIfAnotherGotFurther(); // again: the other may have completed a checkpoint before it was fenced
         writeLease();
@@ -180,15 +176,12 @@ public final class WriterFence<T> extends ProcessFunction<T, T> implements Check
     /** The writer's lease as last committed, if it has one. */
     private Optional<WriterLease> readLease() {
         TopicPartition partition = new TopicPartition(TopicCatalog.WRITERS, 0);
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        try (KafkaConsumer<byte[], byte[]> consumer = connection.consumer(Map.of(
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class))) {
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false))) {
             if (consumer.partitionsFor(TopicCatalog.WRITERS, READ_TIMEOUT).isEmpty()) {
                 throw new IllegalStateException("there is no topic " + TopicCatalog.WRITERS + " on "
-                        + bootstrapServers + ": create the catalog's topics first (topics ensure)");
+                        + connection.bootstrapServers() + ": create the catalog's topics first (topics ensure)");
             }
             consumer.assign(List.of(partition));
             consumer.seekToBeginning(List.of(partition));

@@ -10,9 +10,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
@@ -30,8 +31,8 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
+import io.factstream.kafka.clients.KafkaConnection;
 import io.factstream.kafka.read.CommittedReader;
 import io.factstream.log.RecordHeader;
 import io.factstream.log.TopicRecord;
@@ -90,8 +91,7 @@ public final class TopicDump {
      */
     public static long load(Path file, String bootstrapServers, Duration timeout) throws IOException {
         readable(file);
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Map<String, Object> props = new HashMap<>();
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         int requestTimeout = (int) Math.min(timeout.toMillis(), 30_000);
@@ -101,8 +101,7 @@ public final class TopicDump {
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(timeout.toMillis(), requestTimeout + 5));
         List<Future<RecordMetadata>> sends = new ArrayList<>();
         long count;
-        try (KafkaProducer<byte[], byte[]> producer =
-                     new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer = KafkaConnection.to(bootstrapServers).producer(props)) {
             count = read(file, record -> sends.add(producer.send(toProducerRecord(record))));
             producer.flush();
             for (Future<RecordMetadata> send : sends) {

@@ -20,13 +20,13 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.internals.RecordHeader;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import io.factstream.catalog.BoundedContext;
 import io.factstream.catalog.CommandEnvelope;
 import io.factstream.catalog.topics.TopicCatalog;
 import io.factstream.catalog.wire.SingleObjectCodec;
 import io.factstream.catalog.wire.UndecodableRecordException;
+import io.factstream.kafka.clients.KafkaConnection;
 import io.factstream.kafka.read.CommittedReader;
 import io.factstream.log.ParkStatus;
 import io.factstream.log.ParkedInput;
@@ -220,13 +220,11 @@ public final class Redrive {
 
     private KafkaProducer<byte[], byte[]> producer() {
         int requestTimeout = (int) Math.min(timeout.toMillis(), 30_000);
-        return new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        return KafkaConnection.to(bootstrapServers).producer(Map.of(
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, requestTimeout,
-                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(timeout.toMillis(), requestTimeout)),
-                new ByteArraySerializer(), new ByteArraySerializer());
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(timeout.toMillis(), requestTimeout)));
     }
 
     private static <T extends SpecificRecord> T decode(SingleObjectCodec<T> codec,

@@ -1,11 +1,12 @@
 package io.factstream.kafka.read;
 
-import java.util.Properties;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+import io.factstream.kafka.clients.KafkaConnection;
 
 /**
  * Consumers of the platform's topics as every reader outside Flink needs them: {@code read_committed} (the jobs
@@ -26,14 +27,12 @@ public final class CommittedConsumers {
      * @param name how the broker's logs and the metrics name it, with a number that keeps it unique in this JVM
      */
     public static KafkaConsumer<byte[], byte[]> create(String bootstrapServers, String name) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        // A seek before the log's start (retention deleted it) resets to its start.
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "20");
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, name + "-" + CONSUMERS.incrementAndGet());
-        return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        return KafkaConnection.to(bootstrapServers).consumer(Map.of(
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
+                // A seek before the log's start (retention deleted it) resets to its start.
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "20",
+                ConsumerConfig.CLIENT_ID_CONFIG, name + "-" + CONSUMERS.incrementAndGet()));
     }
 }

@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 
 import io.factstream.catalog.BoundedContext;
 import io.factstream.catalog.wire.AvroJson;
+import io.factstream.kafka.clients.KafkaPropertiesOption;
 import io.factstream.views.ViewRow;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,6 +29,9 @@ public final class ReadCommand {
         @Option(names = {"-b", "--bootstrap-servers"}, defaultValue = "localhost:9092",
                 description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
         String bootstrapServers;
+
+        @Mixin
+        KafkaPropertiesOption kafkaProperties;
     }
 
     @Command(name = "views", mixinStandardHelpOptions = true, description = "Reads the views.",

@@ -25,6 +25,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
 
 import io.factstream.catalog.topics.TopicCatalog;
 import io.factstream.catalog.topics.TopicSpec;
+import io.factstream.kafka.clients.KafkaConnection;
 
 /**
  * Makes a Kafka cluster hold the catalog's topics: creates the missing ones and reports every existing topic whose
@@ -46,8 +47,7 @@ public final class TopicAdmin implements AutoCloseable {
     /** Connects to the cluster; every call fails after {@code timeout} if the cluster does not answer. */
     public static TopicAdmin connect(String bootstrapServers, Duration timeout) {
         int millis = Math.toIntExact(timeout.toMillis());
-        Admin admin = Admin.create(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        Admin admin = KafkaConnection.to(bootstrapServers).admin(Map.of(
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, millis,
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, millis));
         return new TopicAdmin(admin, true, timeout);

@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 
 import io.factstream.catalog.topics.TopicCatalog;
 import io.factstream.catalog.topics.TopicSpec;
+import io.factstream.kafka.clients.KafkaPropertiesOption;
 import io.factstream.kafka.dump.TopicDump;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -66,6 +67,9 @@ public final class TopicsCommand {
         @Option(names = {"-b", "--bootstrap-servers"}, defaultValue = "localhost:9092",
                 description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
         String bootstrapServers;
+
+        @Mixin
+        KafkaPropertiesOption kafkaProperties;
 
         @Option(names = "--timeout", defaultValue = "PT30S",
                 description = "How long to wait for Kafka, ISO-8601 (default: ${DEFAULT-VALUE}).")
