@@ -56,19 +56,24 @@ public final class SingleObjectCodec<T extends SpecificRecord> {
     private final UnaryOperator<T> upcasting;
 
     @SuppressWarnings("unchecked")
-    private SingleObjectCodec(Class<T> type) {
+    private SingleObjectCodec(Class<T> type, EventUpcasters upcasters) {
         SpecificData model = FastReadingModel.of(type);
         this.schema = SpecificData.getForClass(type).getSchema(type);
         this.encoder = new BinaryMessageEncoder<>(model, schema);
         this.decoder = new BinaryMessageDecoder<>(model, schema, RecordedSchemas.versionsOf(schema));
         // T is EventEnvelope in the first case.
         this.upcasting = type == EventEnvelope.class
-                ? event -> (T) EventUpcasters.discovered().upcast((EventEnvelope) event) : UnaryOperator.identity();
+                ? event -> (T) upcasters.upcast((EventEnvelope) event) : UnaryOperator.identity();
     }
 
     /** The codec of a generated record class. */
     public static <T extends SpecificRecord> SingleObjectCodec<T> forType(Class<T> type) {
-        return new SingleObjectCodec<>(type);
+        return forType(type, EventUpcasters.discovered());
+    }
+
+    /** The codec of a generated record class, lifting superseded events with these upcasters. */
+    static <T extends SpecificRecord> SingleObjectCodec<T> forType(Class<T> type, EventUpcasters upcasters) {
+        return new SingleObjectCodec<>(type, upcasters);
     }
 
     /** The current (reader and writer) schema. */
@@ -121,6 +126,10 @@ public final class SingleObjectCodec<T extends SpecificRecord> {
             return upcasting.apply(decoded);
         } catch (IllegalStateException e) {
             throw new UndecodableRecordException("cannot lift a superseded event: " + e.getMessage(), NO_UPCASTER, e);
+        } catch (RuntimeException e) {
+            // An upcaster's bug, which would otherwise fail the job on this record again and again.
+            throw new UndecodableRecordException("the upcaster of a superseded event failed: " + e,
+                    e.getClass().getName(), e);
         }
     }
 

@@ -24,7 +24,10 @@ import io.factstream.catalog.CommandType;
 import io.factstream.catalog.EventCatalog;
 import io.factstream.catalog.EventEnvelope;
 import io.factstream.catalog.EventType;
+import io.factstream.catalog.EventUpcaster;
+import io.factstream.catalog.EventUpcasters;
 import io.factstream.catalog.orders.OrderPlaced;
+import io.factstream.catalog.payments.PaymentAuthorized;
 
 class SingleObjectCodecTest {
 
@@ -67,6 +70,46 @@ class SingleObjectCodecTest {
             assertSingleObjectHeader(bytes, EventEnvelope.getClassSchema());
             assertThat(events.decode(bytes)).isEqualTo(envelope);
         }
+    }
+
+    @Test
+    void anEventOfASupersededVersionThatNoUpcasterLiftsIsUndecodableWithItsName() {
+        byte[] bytes = events.encode(new RandomRecords(SEED).eventEnvelope(PaymentAuthorized.getClassSchema()));
+
+        UndecodableRecordException e = catchThrowableOfType(UndecodableRecordException.class,
+                () -> SingleObjectCodec.forType(EventEnvelope.class, EventUpcasters.of(List.of())).decode(bytes));
+
+        assertThat(e.errorType()).isEqualTo(SingleObjectCodec.NO_UPCASTER);
+        assertThat(e).hasMessage("cannot lift a superseded event: PaymentAuthorized version 1 "
+                + "(io.factstream.catalog.payments.PaymentAuthorized) has no upcaster on the class path");
+    }
+
+    @Test
+    void anUpcasterThatFailsMakesTheEventUndecodableInsteadOfFailingItsReader() {
+        byte[] bytes = events.encode(new RandomRecords(SEED).eventEnvelope(PaymentAuthorized.getClassSchema()));
+        EventUpcaster<PaymentAuthorized, io.factstream.catalog.payments.v2.PaymentAuthorized> broken =
+                new EventUpcaster<>() {
+                    @Override
+                    public Class<PaymentAuthorized> from() {
+                        return PaymentAuthorized.class;
+                    }
+
+                    @Override
+                    public Class<io.factstream.catalog.payments.v2.PaymentAuthorized> to() {
+                        return io.factstream.catalog.payments.v2.PaymentAuthorized.class;
+                    }
+
+                    @Override
+                    public io.factstream.catalog.payments.v2.PaymentAuthorized upcast(PaymentAuthorized event) {
+                        throw new ArithmeticException("a bug");
+                    }
+                };
+
+        UndecodableRecordException e = catchThrowableOfType(UndecodableRecordException.class,
+                () -> SingleObjectCodec.forType(EventEnvelope.class, EventUpcasters.of(List.of(broken))).decode(bytes));
+
+        assertThat(e.errorType()).isEqualTo(ArithmeticException.class.getName());
+        assertThat(e).hasMessage("the upcaster of a superseded event failed: java.lang.ArithmeticException: a bug");
     }
 
     @Test
