@@ -15,14 +15,30 @@ import org.apache.avro.specific.SpecificRecord;
  * @param <O> the superseded event record
  * @param <N> the record of the next version, superseded itself or current
  */
-public interface EventUpcaster<O extends SpecificRecord, N extends SpecificRecord> {
+public abstract class EventUpcaster<O extends SpecificRecord, N extends SpecificRecord> {
+
+    private final Class<O> from;
+    private final Class<N> to;
+
+    /**
+     * @param from the superseded event record this upcaster reads
+     * @param to   the event record it produces: the next version of the same event type
+     */
+    protected EventUpcaster(Class<O> from, Class<N> to) {
+        this.from = from;
+        this.to = to;
+    }
 
     /** The superseded event record this upcaster reads. */
-    Class<O> from();
+    public final Class<O> from() {
+        return from;
+    }
 
     /** The event record it produces: the next version of the same event type. */
-    Class<N> to();
+    public final Class<N> to() {
+        return to;
+    }
 
     /** The event as the next version says it. */
-    N upcast(O event);
+    public abstract N upcast(O event);
 }

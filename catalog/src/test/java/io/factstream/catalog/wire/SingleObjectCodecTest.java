@@ -87,18 +87,9 @@ class SingleObjectCodecTest {
     @Test
     void anUpcasterThatFailsMakesTheEventUndecodableInsteadOfFailingItsReader() {
         byte[] bytes = events.encode(new RandomRecords(SEED).eventEnvelope(PaymentAuthorized.getClassSchema()));
+        var current = io.factstream.catalog.payments.v2.PaymentAuthorized.class;
         EventUpcaster<PaymentAuthorized, io.factstream.catalog.payments.v2.PaymentAuthorized> broken =
-                new EventUpcaster<>() {
-                    @Override
-                    public Class<PaymentAuthorized> from() {
-                        return PaymentAuthorized.class;
-                    }
-
-                    @Override
-                    public Class<io.factstream.catalog.payments.v2.PaymentAuthorized> to() {
-                        return io.factstream.catalog.payments.v2.PaymentAuthorized.class;
-                    }
-
+                new EventUpcaster<>(PaymentAuthorized.class, current) {
                     @Override
                     public io.factstream.catalog.payments.v2.PaymentAuthorized upcast(PaymentAuthorized event) {
                         throw new ArithmeticException("a bug");

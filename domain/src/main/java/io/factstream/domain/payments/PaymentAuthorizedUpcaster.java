@@ -10,16 +10,10 @@ import io.factstream.domain.shared.Menu;
  * currency the cents always were in.
  */
 public final class PaymentAuthorizedUpcaster
-        implements EventUpcaster<PaymentAuthorized, io.factstream.catalog.payments.v2.PaymentAuthorized> {
+        extends EventUpcaster<PaymentAuthorized, io.factstream.catalog.payments.v2.PaymentAuthorized> {
 
-    @Override
-    public Class<PaymentAuthorized> from() {
-        return PaymentAuthorized.class;
-    }
-
-    @Override
-    public Class<io.factstream.catalog.payments.v2.PaymentAuthorized> to() {
-        return io.factstream.catalog.payments.v2.PaymentAuthorized.class;
+    public PaymentAuthorizedUpcaster() {
+        super(PaymentAuthorized.class, io.factstream.catalog.payments.v2.PaymentAuthorized.class);
     }
 
     @Override
