@@ -83,8 +83,8 @@ public final class BackfillBenchmark implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         dataDir = Files.createTempDirectory("factstream-backfill");
-        LocalKafka log = LocalKafka.onFreePorts(dataDir.resolve("log"));
-        LocalKafka outputs = LocalKafka.onFreePorts(dataDir.resolve("outputs"));
+        LocalKafka log = LocalKafka.onFreePorts(dataDir.resolve("log"), LocalKafka.Security.PLAINTEXT);
+        LocalKafka outputs = LocalKafka.onFreePorts(dataDir.resolve("outputs"), LocalKafka.Security.PLAINTEXT);
         brokers = List.of(log.start(Duration.ofSeconds(60)).pid().orElseThrow(),
                 outputs.start(Duration.ofSeconds(60)).pid().orElseThrow());
         try {

@@ -43,6 +43,7 @@ import io.factstream.catalog.wire.SingleObjectCodec;
 import io.factstream.gateway.commands.CommandOutcomes;
 import io.factstream.gateway.commands.Outcome;
 import io.factstream.kafka.clients.KafkaConnection;
+import io.factstream.local.LocalKafka;
 import io.factstream.local.LocalPlatform;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -131,8 +132,9 @@ public final class GatewayLoadBenchmark implements Callable<Integer> {
     private List<Result> measure(int rate, Duration interval, String path) throws Exception {
         Path dir = workDir.resolve(path + "-" + rate + "-per-s-ckpt-" + interval.toMillis() + "ms-"
                 + System.currentTimeMillis()).toAbsolutePath();
-        LocalPlatform platform = new LocalPlatform(LocalPlatform.Settings.onFreePorts(Path.of(""), dir, "2560m",
-                interval, Duration.ofMinutes(5)));
+        // Plaintext, like the baseline's raw Kafka round trip it is compared with.
+        LocalPlatform platform = new LocalPlatform(LocalPlatform.Settings.onFreePorts(Path.of(""), dir,
+                LocalKafka.Security.PLAINTEXT, "2560m", interval, Duration.ofMinutes(5)));
         try {
             platform.up().forEach(step -> System.out.println("  " + step));
             String servers = platform.kafka().bootstrapServers();

@@ -119,7 +119,7 @@ public final class ThroughputBenchmark implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this), "--event-orders is at most --orders");
         }
         dataDir = Files.createTempDirectory("factstream-throughput");
-        LocalKafka kafka = LocalKafka.onFreePorts(dataDir.resolve("kafka"));
+        LocalKafka kafka = LocalKafka.onFreePorts(dataDir.resolve("kafka"), LocalKafka.Security.PLAINTEXT);
         broker = List.of(kafka.start(Duration.ofSeconds(60)).pid().orElseThrow());
         try {
             servers = kafka.bootstrapServers();

@@ -57,7 +57,7 @@ public final class AggregateJob implements Callable<Integer> {
         StreamExecutionEnvironment env = options.environment();
         BoundedContext handled = context; // the decider supplier is shipped to the cluster: it must not capture this
         define(env, options, handled, aggregate.settings(), () -> Deciders.forContext(handled));
-        env.execute(options.jobName(PlatformJob.byId(context.id())));
+        options.execute(env, PlatformJob.byId(context.id()));
         return 0;
     }
 

@@ -14,7 +14,11 @@ import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
+import io.factstream.catalog.access.AccessCatalog;
+import io.factstream.catalog.access.Grant;
+import io.factstream.catalog.access.Principal;
 import io.factstream.jobs.io.JobInput;
+import io.factstream.jobs.io.KafkaAccess;
 import io.factstream.jobs.io.KafkaOutput;
 import io.factstream.jobs.io.LogBound;
 import io.factstream.kafka.clients.KafkaClientProperties;
@@ -103,6 +107,11 @@ public final class JobOptions {
                     + "--bootstrap-servers).")
     public String outputBootstrapServers;
 
+    @Option(names = "--output-kafka-properties", paramLabel = "FILE",
+            description = "Kafka client properties for the sinks' cluster when it is secured otherwise than the "
+                    + "input's (default: those of --kafka-properties).")
+    public Path outputKafkaProperties;
+
     /** Whether the job ends at the end of its input: a batch run, a dump file, an end given, or --bounded. */
     public boolean isBounded() {
         return bounded || mode == RuntimeExecutionMode.BATCH || until != null || inputFile != null;
@@ -134,6 +143,23 @@ public final class JobOptions {
     }
 
     /**
+     * Runs the job under its {@linkplain #jobName name} once the cluster has said that the principal it connects as
+     * may read its input topics and write its output topics, as the {@link AccessCatalog} grants the job
+     * ({@link KafkaAccess}); otherwise fails with one line that names what it lacks.
+     */
+    public void execute(StreamExecutionEnvironment env, PlatformJob job) throws Exception {
+        Principal principal = AccessCatalog.standard().principal(job.name());
+        String who = "the " + job.id() + " job";
+        if (inputFile == null) {
+            KafkaAccess.require(connection(bootstrapServers), principal.topics(Grant.Operation.READ),
+                    Grant.Operation.READ, who);
+        }
+        KafkaAccess.require(output().connection(), principal.topics(Grant.Operation.WRITE), Grant.Operation.WRITE,
+                who);
+        env.execute(jobName(job));
+    }
+
+    /**
      * The stream through the {@link io.factstream.jobs.io.WriterFence} of {@code job}: the operator under
      * {@code uid} stops this instance when another instance of the job writes the same outputs.
      */
@@ -141,10 +167,16 @@ public final class JobOptions {
         return output().fenced(stream, jobName(job), uid, takeOverWrites);
     }
 
-    /** Where the job writes: {@code --output-bootstrap-servers}, or the Kafka it reads. */
+    /**
+     * Where the job writes: {@code --output-bootstrap-servers}, or the Kafka it reads; with the client properties of
+     * {@code --output-kafka-properties}, or else those of {@link #connection}.
+     */
     public KafkaOutput output() {
-        return new KafkaOutput(connection(outputBootstrapServers != null ? outputBootstrapServers : bootstrapServers),
-                transactionalIdPrefix, transactionTimeout);
+        String servers = outputBootstrapServers != null ? outputBootstrapServers : bootstrapServers;
+        KafkaConnection connection = outputKafkaProperties != null
+                ? new KafkaConnection(servers, KafkaClientProperties.read(outputKafkaProperties))
+                : connection(servers);
+        return new KafkaOutput(connection, transactionalIdPrefix, transactionTimeout);
     }
 
     /**

@@ -75,7 +75,7 @@ public final class SagaJob implements Callable<Integer> {
         OrderFulfilment.Timeouts timeouts = fulfilment.timeouts();
         SerializableFunction<OrderFulfilment.Timeouts, SagaDefinition<OrderFulfilmentState>> version = definition;
         define(env, options, time.eventTime(), () -> version.apply(timeouts));
-        env.execute(options.jobName(PlatformJob.byId("saga")));
+        options.execute(env, PlatformJob.byId("saga"));
         return 0;
     }
 

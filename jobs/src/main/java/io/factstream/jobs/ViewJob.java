@@ -49,7 +49,7 @@ public final class ViewJob implements Callable<Integer> {
     public Integer call() throws Exception {
         StreamExecutionEnvironment env = options.environment();
         define(env, options, Views.all());
-        env.execute(options.jobName(PlatformJob.byId("views")));
+        options.execute(env, PlatformJob.byId("views"));
         return 0;
     }
 

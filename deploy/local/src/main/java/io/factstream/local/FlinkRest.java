@@ -32,6 +32,7 @@ public final class FlinkRest {
 
     private static final List<String> TERMINAL_STATES = List.of("FINISHED", "CANCELED", "FAILED");
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String CAUSED_BY = "Caused by: ";
 
     private final String address;
     private final HttpClient http = HttpClient.newBuilder()
@@ -274,7 +275,7 @@ public final class FlinkRest {
             JsonNode body = response.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(response.body());
             if (response.statusCode() >= 300) {
                 List<String> errors = new ArrayList<>();
-                body.path("errors").forEach(error -> errors.add(firstLine(error.asText())));
+                body.path("errors").forEach(error -> errors.add(rootCause(error.asText())));
                 throw new LocalPlatformException(built.method() + " " + built.uri().getPath() + " answered "
                         + response.statusCode() + ": " + String.join("; ", errors));
             }
@@ -289,6 +290,23 @@ public final class FlinkRest {
 
     private URI uri(String path) {
         return URI.create(address + path);
+    }
+
+    /**
+     * What an error of Flink's says in one line: the message of its innermost cause when it is a stack trace (a job
+     * whose {@code main} failed: the job's own words, not Flink's "Could not execute application"), else its first
+     * line.
+     */
+    private static String rootCause(String text) {
+        List<String> lines = text.lines().map(String::strip).filter(line -> !line.isEmpty()).toList();
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            if (lines.get(i).startsWith(CAUSED_BY)) {
+                String cause = lines.get(i).substring(CAUSED_BY.length());
+                int message = cause.indexOf(": ");
+                return message < 0 ? cause : cause.substring(message + 2);
+            }
+        }
+        return lines.isEmpty() ? text : lines.get(0);
     }
 
     private static String firstLine(String text) {

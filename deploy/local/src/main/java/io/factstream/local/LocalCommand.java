@@ -1,9 +1,12 @@
 package io.factstream.local;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
+import io.factstream.catalog.access.AccessCatalog;
+import io.factstream.kafka.clients.KafkaClientProperties;
 import io.factstream.kafka.read.ReadCommand;
 import io.factstream.kafka.topics.TopicsCommand;
 import picocli.CommandLine.Command;
@@ -32,9 +35,20 @@ import picocli.CommandLine;
 public final class LocalCommand {
 
     static final int EXIT_NOT_RUNNING = 1;
+    static final String PLAINTEXT_HELP = "A new broker listens plaintext: no TLS, no authentication, no ACLs "
+            + "(default: SASL_SSL with SCRAM-SHA-512 and ACLs). A broker that has run keeps its own.";
     static final int EXIT_FAILED = 3;
 
+    /** The local platform's administrator client file, for the commands that do not name a platform. */
+    private static final Path LOCAL_ADMIN = Path.of(".local-platform", "kafka", "security",
+            AccessCatalog.ADMIN + ".properties");
+
     public static void main(String[] args) {
+        // topics, views and events reach the local platform's secured broker as its administrator unless
+        // --kafka-properties or the environment names other properties.
+        if (KafkaClientProperties.file().isEmpty() && Files.exists(LOCAL_ADMIN)) {
+            KafkaClientProperties.use(LOCAL_ADMIN);
+        }
         System.exit(commandLine().execute(args));
     }
 
@@ -65,8 +79,13 @@ public final class LocalCommand {
                 description = "How long to wait for the broker, ISO-8601 (default: ${DEFAULT-VALUE}).")
         Duration timeout;
 
+        @Option(names = "--plaintext",
+                description = PLAINTEXT_HELP)
+        boolean plaintext;
+
         LocalKafka broker() {
-            return new LocalKafka(dataDir, port, controllerPort);
+            return new LocalKafka(dataDir, port, controllerPort,
+                    plaintext ? LocalKafka.Security.PLAINTEXT : LocalKafka.Security.SASL_SSL);
         }
     }
 

@@ -55,8 +55,13 @@ public final class LocalGateway {
         return dir.resolve("logins.txt");
     }
 
-    /** Starts the gateway unless it runs, writing the users first if there are none, and waits until it is up. */
-    public String start(String bootstrapServers, Duration timeout) throws LocalPlatformException {
+    /**
+     * Starts the gateway unless it runs, writing the users first if there are none, and waits until it is up.
+     *
+     * @param kafkaProperties the client properties of the gateway's principal, if the broker is secured
+     */
+    public String start(String bootstrapServers, Optional<Path> kafkaProperties, Duration timeout)
+            throws LocalPlatformException {
         if (process.handle().isPresent()) {
             return status();
         }
@@ -73,9 +78,11 @@ public final class LocalGateway {
                         + " come from 'mvn -pl gateway -am package'");
             }
             String classpath = jar + ":" + Files.readString(classpathFile).strip();
+            List<String> args = new ArrayList<>(List.of("--bootstrap-servers", bootstrapServers,
+                    "--users", users.toString(), "--port", Integer.toString(port)));
+            kafkaProperties.ifPresent(file -> args.addAll(List.of("--kafka-properties", file.toString())));
             Process gateway = process.startJava(classpath, List.of("-Xmx512m"), "io.factstream.gateway.GatewayMain",
-                    List.of("--bootstrap-servers", bootstrapServers, "--users", users.toString(),
-                            "--port", Integer.toString(port)), dir);
+                    args, dir);
             process.awaitReady(gateway, this::healthy, timeout);
             return status();
         } catch (IOException e) {

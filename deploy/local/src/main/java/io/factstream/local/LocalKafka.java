@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,6 +16,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
 
+import io.factstream.catalog.access.AccessCatalog;
+import io.factstream.kafka.clients.KafkaClientProperties;
 import io.factstream.kafka.clients.KafkaConnection;
 
 /**
@@ -23,18 +27,32 @@ import io.factstream.kafka.clients.KafkaConnection;
  * <p>Everything lives in the data directory: {@code server.properties}, the log4j configuration, the broker's logs
  * ({@code kafka-logs/}), its output ({@code kafka.out}) and {@code kafka.pid}, which is how {@link #stop} and
  * {@link #status} find the process later, from another JVM.
+ *
+ * <p>A new broker is secured unless asked otherwise: SASL_SSL with SCRAM-SHA-512 and the KRaft
+ * {@code StandardAuthorizer}, with the certificate, credentials and client files of {@link BrokerSecurity} in
+ * {@code security/}; clients connect as a principal ({@link #connection}). A broker keeps the security it was first
+ * started with: one set up plaintext stays so.
  */
 public final class LocalKafka {
 
     /** What {@link #status()} found. */
     public enum State { RUNNING, NOT_RESPONDING, STOPPED }
 
+    /** How clients reach the broker. */
+    public enum Security {
+        /** TLS, SCRAM-SHA-512 authentication and ACLs. */
+        SASL_SSL,
+        /** No encryption, authentication or authorization. */
+        PLAINTEXT
+    }
+
     /** The broker's state; {@code pid} is present unless stopped. */
-    public record Status(State state, Optional<Long> pid, String bootstrapServers) {
+    public record Status(State state, Optional<Long> pid, String bootstrapServers, Security security) {
         @Override
         public String toString() {
             return switch (state) {
-                case RUNNING -> "running, pid " + pid.orElseThrow() + ", bootstrap servers " + bootstrapServers;
+                case RUNNING -> "running, pid " + pid.orElseThrow() + ", bootstrap servers " + bootstrapServers
+                        + " (" + (security == Security.SASL_SSL ? "SASL_SSL, SCRAM-SHA-512, ACLs" : "PLAINTEXT") + ")";
                 case NOT_RESPONDING -> "process " + pid.orElseThrow() + " is alive but " + bootstrapServers
                         + " does not answer";
                 case STOPPED -> "stopped";
@@ -46,17 +64,49 @@ public final class LocalKafka {
     private final int port;
     private final int controllerPort;
     private final LocalProcess process;
+    private final BrokerSecurity credentials;
+    private final Security securityIfNew;
 
-    public LocalKafka(Path dataDir, int port, int controllerPort) {
+    /**
+     * A broker of this data directory.
+     *
+     * @param securityIfNew the security of a broker that has never run; one that has keeps its own
+     */
+    public LocalKafka(Path dataDir, int port, int controllerPort, Security securityIfNew) {
         this.dataDir = dataDir.toAbsolutePath().normalize();
         this.port = port;
         this.controllerPort = controllerPort;
+        this.securityIfNew = securityIfNew;
         this.process = new LocalProcess("broker", this.dataDir.resolve("kafka.pid"), this.dataDir.resolve("kafka.out"));
+        this.credentials = new BrokerSecurity(this.dataDir.resolve("security"));
     }
 
     /** A broker on ports that are free now: for tests and benchmarks that run next to anything else. */
-    public static LocalKafka onFreePorts(Path dataDir) throws IOException {
-        return new LocalKafka(dataDir, LocalProcess.freePort(), LocalProcess.freePort());
+    public static LocalKafka onFreePorts(Path dataDir, Security securityIfNew) throws IOException {
+        return new LocalKafka(dataDir, LocalProcess.freePort(), LocalProcess.freePort(), securityIfNew);
+    }
+
+    /** The broker's security: the one it was set up with, or for a broker that never ran the one it will get. */
+    public Security security() {
+        if (Files.exists(logDir().resolve("meta.properties"))) {
+            return credentials.exists() ? Security.SASL_SSL : Security.PLAINTEXT;
+        }
+        return securityIfNew;
+    }
+
+    /**
+     * The client properties file of a principal of the {@link AccessCatalog} or of its administrator
+     * ({@value AccessCatalog#ADMIN}); none on a plaintext broker.
+     */
+    public Optional<Path> clientProperties(String principal) {
+        return security() == Security.SASL_SSL ? Optional.of(credentials.clientProperties(principal))
+                : Optional.empty();
+    }
+
+    /** How a client reaches the broker as this principal. */
+    public KafkaConnection connection(String principal) {
+        return new KafkaConnection(bootstrapServers(),
+                clientProperties(principal).map(KafkaClientProperties::read).orElse(Map.of()));
     }
 
     public String bootstrapServers() {
@@ -82,13 +132,22 @@ public final class LocalKafka {
         LocalProcess.requireFree(port, controllerPort);
         try {
             Files.createDirectories(dataDir);
-            Path properties = writeConfiguration();
+            Security security = security();
+            if (security == Security.SASL_SSL) {
+                credentials.prepare(timeout);
+            }
+            Path properties = writeConfiguration(security);
             if (!Files.exists(logDir().resolve("meta.properties"))) {
-                format(properties, timeout);
+                format(properties, security, timeout);
             }
             Process broker = process.startJava(System.getProperty("java.class.path"), jvmOptions(), "kafka.Kafka",
                     List.of(properties.toString()), dataDir);
             process.awaitReady(broker, this::answersAdminRequests, timeout);
+            if (security == Security.SASL_SSL) {
+                try (Admin admin = connection(AccessCatalog.ADMIN).admin(Map.of())) {
+                    credentials.applyCredentials(admin, timeout);
+                }
+            }
             return status();
         } catch (IOException e) {
             throw new LocalPlatformException("cannot start the broker: " + e.getMessage(), e);
@@ -113,10 +172,10 @@ public final class LocalKafka {
     public Status status() {
         Optional<ProcessHandle> broker = process.handle();
         if (broker.isEmpty()) {
-            return new Status(State.STOPPED, Optional.empty(), bootstrapServers());
+            return new Status(State.STOPPED, Optional.empty(), bootstrapServers(), security());
         }
         State state = LocalProcess.answers(port) ? State.RUNNING : State.NOT_RESPONDING;
-        return new Status(state, Optional.of(broker.get().pid()), bootstrapServers());
+        return new Status(state, Optional.of(broker.get().pid()), bootstrapServers(), security());
     }
 
     /** The file the broker writes its output to. */
@@ -124,17 +183,19 @@ public final class LocalKafka {
         return process.outputFile();
     }
 
-    private Path writeConfiguration() throws IOException {
+    private Path writeConfiguration(Security security) throws IOException, LocalPlatformException {
+        List<String> listeners = security == Security.SASL_SSL ? credentials.brokerConfig(port, controllerPort)
+                : List.of("listeners=PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort,
+                        "advertised.listeners=PLAINTEXT://localhost:" + port,
+                        "inter.broker.listener.name=PLAINTEXT",
+                        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
         String config = String.join("\n",
                 "# Written by factstream's LocalKafka; rewritten at every start.",
                 "process.roles=broker,controller",
                 "node.id=1",
                 "controller.quorum.voters=1@localhost:" + controllerPort,
-                "listeners=PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort,
-                "advertised.listeners=PLAINTEXT://localhost:" + port,
                 "controller.listener.names=CONTROLLER",
-                "inter.broker.listener.name=PLAINTEXT",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                String.join("\n", listeners),
                 "log.dirs=" + logDir(),
                 "num.partitions=1",
                 "offsets.topic.replication.factor=1",
@@ -144,14 +205,22 @@ public final class LocalKafka {
                 "");
         Path properties = dataDir.resolve("server.properties");
         Files.writeString(properties, config, StandardCharsets.UTF_8);
+        // It holds the administrator's password on a secured broker.
+        Files.setPosixFilePermissions(properties, PosixFilePermissions.fromString("rw-------"));
         LocalProcess.copyResource("kafka-log4j2.properties", log4jFile());
         return properties;
     }
 
-    private void format(Path properties, Duration timeout) throws IOException, LocalPlatformException {
+    private void format(Path properties, Security security, Duration timeout)
+            throws IOException, LocalPlatformException {
+        List<String> args = new ArrayList<>(List.of("format", "-t", Uuid.randomUuid().toString(), "-c",
+                properties.toString()));
+        if (security == Security.SASL_SSL) {
+            // The administrator's credential must be there before the broker runs: nobody could set it otherwise.
+            args.addAll(List.of("--add-scram", credentials.formatCredential()));
+        }
         ProcessBuilder builder = LocalProcess.java(System.getProperty("java.class.path"), jvmOptions(),
-                        "kafka.tools.StorageTool",
-                        List.of("format", "-t", Uuid.randomUuid().toString(), "-c", properties.toString()))
+                        "kafka.tools.StorageTool", args)
                 .directory(dataDir.toFile())
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(outputFile().toFile()))
                 .redirectErrorStream(true);
@@ -178,8 +247,8 @@ public final class LocalKafka {
         Map<String, Object> config = Map.of(
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 2_000);
-        // The broker this class started, as it configured it: no client properties of another cluster.
-        try (Admin admin = new KafkaConnection(bootstrapServers(), Map.of()).admin(config)) {
+        // The broker this class started, as its administrator: no client properties of another cluster.
+        try (Admin admin = connection(AccessCatalog.ADMIN).admin(config)) {
             admin.describeCluster().nodes().get(2, TimeUnit.SECONDS);
             return true;
         } catch (Exception notYet) {

@@ -27,11 +27,14 @@ import java.util.stream.Stream;
 import org.apache.kafka.common.TopicPartition;
 
 import io.factstream.catalog.BoundedContext;
+import io.factstream.catalog.access.AccessCatalog;
 import io.factstream.catalog.topics.TopicCatalog;
 import io.factstream.jobs.PlatformJob;
+import io.factstream.kafka.clients.KafkaConnection;
 import io.factstream.kafka.park.Redrive;
 import io.factstream.kafka.read.CommittedReader;
 import io.factstream.kafka.shadow.OutcomeComparison;
+import io.factstream.kafka.topics.AclReport;
 import io.factstream.kafka.topics.TopicAdmin;
 import io.factstream.kafka.topics.TopicAdminException;
 import io.factstream.kafka.topics.TopicReport;
@@ -52,13 +55,15 @@ public final class LocalPlatform {
     /**
      * How the platform runs.
      *
+     * @param kafkaSecurity      the broker's security if it is new (one that has run keeps its own)
      * @param checkpointInterval every job's checkpoint interval: how soon its outputs become visible
      * @param sagaTimeout        the saga's kitchen and delivery timeouts (short, so that a demo sees them fire)
      * @param gatewayPort        the gateway's HTTP port
      * @param gatewayClasspath   the gateway's runtime classpath file, next to its jar
      * @param stateToolsClasspath state-tools' runtime classpath file, next to its jar: {@code upgrade} plans with it
      */
-    public record Settings(Path dataDir, int kafkaPort, int kafkaControllerPort, LocalFlink.Settings flink,
+    public record Settings(Path dataDir, int kafkaPort, int kafkaControllerPort, LocalKafka.Security kafkaSecurity,
+                           LocalFlink.Settings flink,
                            Path flinkConf, Path flinkLib, Path jobsJar, int partitions, Duration checkpointInterval,
                            Duration sagaTimeout, int gatewayPort, Path gatewayClasspath, Path stateToolsClasspath,
                            Duration timeout) {
@@ -68,9 +73,10 @@ public final class LocalPlatform {
          * benchmarks that run next to anything else: 2 partitions, a 1 GB JobManager, a TaskManager of
          * {@code taskManagerMemory}, 3 minutes to wait for any step.
          */
-        public static Settings onFreePorts(Path root, Path dataDir, String taskManagerMemory,
-                                           Duration checkpointInterval, Duration sagaTimeout) throws IOException {
-            return new Settings(dataDir, LocalProcess.freePort(), LocalProcess.freePort(),
+        public static Settings onFreePorts(Path root, Path dataDir, LocalKafka.Security kafkaSecurity,
+                                           String taskManagerMemory, Duration checkpointInterval,
+                                           Duration sagaTimeout) throws IOException {
+            return new Settings(dataDir, LocalProcess.freePort(), LocalProcess.freePort(), kafkaSecurity,
                     new LocalFlink.Settings(LocalProcess.freePort(), LocalProcess.freePort(), "1024m",
                             taskManagerMemory), root.resolve("flink-conf"),
                     root.resolve("deploy/flink-lib/target/classpath.txt"),
@@ -95,7 +101,8 @@ public final class LocalPlatform {
     public LocalPlatform(Settings settings) {
         this.settings = settings;
         Path dataDir = settings.dataDir().toAbsolutePath().normalize();
-        this.kafka = new LocalKafka(dataDir.resolve("kafka"), settings.kafkaPort(), settings.kafkaControllerPort());
+        this.kafka = new LocalKafka(dataDir.resolve("kafka"), settings.kafkaPort(), settings.kafkaControllerPort(),
+                settings.kafkaSecurity());
         this.flink = new LocalFlink(dataDir.resolve("flink"), settings.flinkConf(), settings.flinkLib(),
                 settings.flink());
         this.gateway = new LocalGateway(dataDir.resolve("gateway"), settings.gatewayPort(),
@@ -126,7 +133,8 @@ public final class LocalPlatform {
      */
     public List<String> up() throws LocalPlatformException {
         List<String> steps = up(PlatformJob.all());
-        steps.add("gateway " + gateway.start(kafka.bootstrapServers(), settings.timeout()));
+        steps.add("gateway " + gateway.start(kafka.bootstrapServers(), kafka.clientProperties(AccessCatalog.GATEWAY),
+                settings.timeout()));
         return steps;
     }
 
@@ -134,7 +142,10 @@ public final class LocalPlatform {
     public List<String> up(Collection<PlatformJob> jobs) throws LocalPlatformException {
         List<String> steps = new ArrayList<>();
         steps.add("kafka " + kafka.start(settings.timeout()));
-        steps.add("topics: " + ensureTopics(kafka.bootstrapServers()));
+        steps.add("topics: " + ensureTopics(kafka.connection(AccessCatalog.ADMIN)));
+        kafka.clientProperties(AccessCatalog.ADMIN).ifPresent(admin -> steps.add("clients: the principals' "
+                + "Kafka client properties are in " + admin.getParent() + "; the administrator's: "
+                + "--kafka-properties " + admin));
         if (!flink.running()) {
             uploadedJars.clear(); // a cluster that starts anew holds no jars
         }
@@ -228,7 +239,7 @@ public final class LocalPlatform {
             });
         }
         if (broker.state() == LocalKafka.State.RUNNING) {
-            Redrive redrive = new Redrive(kafka.bootstrapServers(), settings.timeout());
+            Redrive redrive = new Redrive(kafka.connection(AccessCatalog.ADMIN), settings.timeout());
             for (BoundedContext context : BoundedContext.values()) {
                 redrive.parked(context).forEach(parked -> lines.add("parked in " + context.id() + ": " + parked
                         + "; redrive " + context.id() + " --key " + parked.aggregateId() + " once a fixed version runs"));
@@ -345,12 +356,12 @@ public final class LocalPlatform {
                     + "time; replay it into another cluster with --output-bootstrap-servers");
         }
         long now = Instant.now().toEpochMilli();
-        List<String> extra = new ArrayList<>(List.of("--group-id", "factstream-" + job.id() + "-replay-" + now));
+        List<String> extra = new ArrayList<>(List.of("--group-id", "factstream-" + job.name() + "-replay-" + now));
         if (fromSavepoint.isEmpty()) {
             extra.addAll(List.of("--from", "earliest"));
         }
         if (outputTo.isPresent()) {
-            ensureTopics(outputTo.get());
+            ensureTopics(KafkaConnection.to(outputTo.get()));
             extra.addAll(List.of("--output-bootstrap-servers", outputTo.get(), "--transactional-id-prefix",
                     "factstream-replay-" + now));
             return submit(job.id() + REPLAY, job, current.jar(), current.entryClass(),
@@ -380,37 +391,44 @@ public final class LocalPlatform {
         }
         int parallelism = requireRunning(job).parallelism();
         if (into.isPresent()) {
-            return shadow(job, jar, parallelism, into.get());
+            return shadow(job, jar, parallelism, KafkaConnection.to(into.get()), List.of());
         }
         Path dir = settings.dataDir().resolve("shadow-kafka");
         LocalKafka other;
+        Path plaintext = dir.resolve("plaintext.properties");
         try {
             deleteTree(dir); // a broker of its own: nothing of an earlier shadow may be compared
-            other = LocalKafka.onFreePorts(dir);
+            // Plaintext: a broker for this run alone, on localhost, removed after it.
+            other = LocalKafka.onFreePorts(dir, LocalKafka.Security.PLAINTEXT);
+            Files.createDirectories(dir);
+            Files.writeString(plaintext, "security.protocol=PLAINTEXT\n");
         } catch (IOException e) {
             throw new LocalPlatformException("cannot prepare a broker for the shadow: " + e.getMessage(), e);
         }
         other.start(settings.timeout());
         try {
-            return shadow(job, jar, parallelism, other.bootstrapServers());
+            return shadow(job, jar, parallelism, other.connection(AccessCatalog.ADMIN),
+                    List.of("--output-kafka-properties", plaintext.toString()));
         } finally {
             other.stop(settings.timeout());
         }
     }
 
-    private OutcomeComparison.Report shadow(PlatformJob job, Path jar, int parallelism, String into)
-            throws LocalPlatformException {
+    private OutcomeComparison.Report shadow(PlatformJob job, Path jar, int parallelism, KafkaConnection into,
+                                            List<String> intoArgs) throws LocalPlatformException {
         BoundedContext context = BoundedContext.byId(job.id());
-        CommittedReader live = new CommittedReader(kafka.bootstrapServers(), settings.timeout());
+        CommittedReader live = new CommittedReader(kafka.connection(AccessCatalog.ADMIN), settings.timeout());
         Map<TopicPartition, Long> ends = live.endOffsets(List.of(context.commandsTopic()));
         ensureTopics(into);
         long now = Instant.now().toEpochMilli();
         String until = ends.entrySet().stream().map(end -> end.getKey().topic() + ":" + end.getKey().partition()
                 + "=" + end.getValue()).collect(Collectors.joining(","));
-        List<String> args = new ArrayList<>(jobArgs(job, List.of("--group-id", "factstream-" + job.id() + SHADOW
-                + "-" + now, "--from", "earliest", "--until", until, "--output-bootstrap-servers", into,
+        List<String> args = new ArrayList<>(jobArgs(job, List.of("--group-id", "factstream-" + job.name() + SHADOW
+                + "-" + now, "--from", "earliest", "--until", until, "--output-bootstrap-servers",
+                into.bootstrapServers(),
                 "--transactional-id-prefix", "factstream-shadow-" + now, "--parallelism",
                 Integer.toString(parallelism))));
+        args.addAll(intoArgs);
         Path absoluteJar = jar.toAbsolutePath().normalize();
         String entryClass = mainClass(jar).orElse(job.entryClass());
         String id = flink.rest().run(upload(absoluteJar), entryClass, args, Optional.of(parallelism),
@@ -598,13 +616,17 @@ public final class LocalPlatform {
         return jarId;
     }
 
-    private String ensureTopics(String bootstrapServers) throws LocalPlatformException {
-        try (TopicAdmin admin = TopicAdmin.connect(bootstrapServers, settings.timeout())) {
+    /** Creates the catalog's missing topics and grants the access catalog's missing ACLs. */
+    private String ensureTopics(KafkaConnection cluster) throws LocalPlatformException {
+        try (TopicAdmin admin = TopicAdmin.connect(cluster, settings.timeout())) {
             TopicReport report = admin.ensure(TopicCatalog.sized(settings.partitions(), (short) 1));
+            AclReport acls = admin.ensure(AccessCatalog.standard());
             return report.created().size() + " created, " + report.unchanged().size() + " in place"
-                    + (report.drifted().isEmpty() ? "" : ", differing from the catalog: " + report.drifted());
+                    + (report.drifted().isEmpty() ? "" : ", differing from the catalog: " + report.drifted())
+                    + (acls.authorizer() ? "; ACLs: " + acls.created().size() + " granted, " + acls.unchanged()
+                    + " in place" + (acls.beyond().isEmpty() ? "" : ", beyond the catalog: " + acls.beyond()) : "");
         } catch (TopicAdminException e) {
-            throw new LocalPlatformException("cannot create the topics on " + bootstrapServers + ": "
+            throw new LocalPlatformException("cannot create the topics on " + cluster.bootstrapServers() + ": "
                     + e.getMessage(), e);
         }
     }
@@ -631,10 +653,13 @@ public final class LocalPlatform {
     }
 
     /** The job's arguments on this platform. */
-    private List<String> jobArgs(PlatformJob job, List<String> extra) {
+    List<String> jobArgs(PlatformJob job, List<String> extra) {
         List<String> args = new ArrayList<>(job.args());
         args.addAll(List.of("--bootstrap-servers", kafka.bootstrapServers(),
                 "--checkpoint-interval", settings.checkpointInterval().toString()));
+        // Each job runs as its own principal of the access catalog.
+        kafka.clientProperties(job.name()).ifPresent(file -> args.addAll(List.of("--kafka-properties",
+                file.toString())));
         if (job.kind() == PlatformJob.Kind.SAGA) {
             String timeout = settings.sagaTimeout().toString();
             // Watermarks that keep up with a demo's pace: the saga's deadlines fire within seconds of being due.

@@ -14,8 +14,10 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 import io.factstream.catalog.BoundedContext;
+import io.factstream.catalog.access.AccessCatalog;
 import io.factstream.jobs.PlatformJob;
 import io.factstream.kafka.audit.PlatformAudit;
+import io.factstream.kafka.clients.KafkaClientProperties;
 import io.factstream.kafka.park.Redrive;
 import io.factstream.kafka.read.CommittedReader;
 import io.factstream.kafka.shadow.OutcomeComparison;
@@ -106,11 +108,24 @@ final class PlatformCommands {
                 description = "How long to wait for a process, a job or a savepoint (default: ${DEFAULT-VALUE}).")
         Duration timeout;
 
+        @Option(names = "--plaintext",
+                description = LocalCommand.PLAINTEXT_HELP)
+        boolean plaintext;
+
+        /**
+         * The platform. The command's own Kafka clients (the world's feeder, readers, redrives) reach a secured
+         * broker as its administrator unless {@code --kafka-properties} or the environment names other properties.
+         */
         LocalPlatform platform() {
-            return new LocalPlatform(new LocalPlatform.Settings(dataDir, kafkaPort, kafkaControllerPort,
+            LocalPlatform platform = new LocalPlatform(new LocalPlatform.Settings(dataDir, kafkaPort,
+                    kafkaControllerPort, plaintext ? LocalKafka.Security.PLAINTEXT : LocalKafka.Security.SASL_SSL,
                     new LocalFlink.Settings(restPort, rpcPort, jobManagerMemory, taskManagerMemory), flinkConf,
                     flinkLib, jobsJar, partitions, checkpointInterval, sagaTimeout, gatewayPort, gatewayClasspath,
                     stateToolsClasspath, timeout));
+            if (KafkaClientProperties.file().isEmpty()) {
+                platform.kafka().clientProperties(AccessCatalog.ADMIN).ifPresent(KafkaClientProperties::use);
+            }
+            return platform;
         }
     }
 
@@ -469,7 +484,12 @@ final class PlatformCommands {
 
         @Override
         public Integer call() {
-            String servers = options.platform().kafka().bootstrapServers();
+            LocalKafka kafka = options.platform().kafka();
+            if (KafkaClientProperties.file().equals(kafka.clientProperties(AccessCatalog.ADMIN))) {
+                // The audit reads, as the tools' principal: it can change nothing.
+                kafka.clientProperties(AccessCatalog.TOOLS).ifPresent(KafkaClientProperties::use);
+            }
+            String servers = kafka.bootstrapServers();
             List<String> lines = new ArrayList<>();
             boolean ok = audit(servers, options.timeout,
                     sagaDeadline != null ? sagaDeadline : options.sagaTimeout.plusMinutes(1), lines);

@@ -142,7 +142,7 @@ class ChaosITCase {
 
             // And the payments aggregate replays from the beginning into another Kafka, next to the live job: it
             // writes the live job's events and rejections again, record for record, and nothing on the live topics.
-            LocalKafka other = LocalKafka.onFreePorts(dataDir.resolve("other-kafka"));
+            LocalKafka other = LocalKafka.onFreePorts(dataDir.resolve("other-kafka"), LocalKafka.Security.PLAINTEXT);
             try {
                 other.start(PlatformFixture.TIMEOUT);
                 List<String> outputs = List.of(BoundedContext.PAYMENTS.eventsTopic(),

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -45,7 +46,7 @@ class LocalGatewayITCase {
 
     @Test
     void startsAGatewayProcessThatAnswersItsSampleUsersAndStopsIt() throws Exception {
-        broker = LocalKafka.onFreePorts(dataDir.resolve("kafka"));
+        broker = LocalKafka.onFreePorts(dataDir.resolve("kafka"), LocalKafka.Security.PLAINTEXT);
         broker.start(TIMEOUT);
         try (TopicAdmin admin = TopicAdmin.connect(broker.bootstrapServers(), TIMEOUT)) {
             admin.ensure(TopicCatalog.sized(2, (short) 1));
@@ -54,7 +55,7 @@ class LocalGatewayITCase {
         gateway = new LocalGateway(dataDir.resolve("gateway"), LocalProcess.freePort(),
                 root.resolve("gateway/target/classpath.txt"));
 
-        String started = gateway.start(broker.bootstrapServers(), TIMEOUT);
+        String started = gateway.start(broker.bootstrapServers(), Optional.empty(), TIMEOUT);
 
         assertThat(started).startsWith("running, pid ").contains(gateway.url().toString());
         List<String> logins = Files.readAllLines(gateway.logins());
@@ -72,7 +73,8 @@ class LocalGatewayITCase {
                 .header("Authorization", "Bearer " + customer[1]).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(me.statusCode()).isEqualTo(200);
         assertThat(me.body()).contains("\"customer-1\"").contains("CUSTOMER");
-        assertThat(gateway.start(broker.bootstrapServers(), TIMEOUT)).as("starting again keeps it").isEqualTo(started);
+        assertThat(gateway.start(broker.bootstrapServers(), Optional.empty(), TIMEOUT)).as("starting again keeps it")
+                .isEqualTo(started);
 
         assertThat(gateway.stop(TIMEOUT)).isEqualTo("stopped");
         assertThat(LocalProcess.answers(gateway.url().getPort())).isFalse();

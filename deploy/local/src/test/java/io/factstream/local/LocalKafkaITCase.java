@@ -49,7 +49,7 @@ class LocalKafkaITCase {
 
     @Test
     void startsABrokerProcessThatPlainClientsUseAndStopsItCleanly() throws Exception {
-        broker = LocalKafka.onFreePorts(dataDir);
+        broker = LocalKafka.onFreePorts(dataDir, LocalKafka.Security.PLAINTEXT);
 
         LocalKafka.Status started = broker.start(TIMEOUT);
 
@@ -79,7 +79,8 @@ class LocalKafkaITCase {
     @Test
     void refusesAPortThatIsTaken() throws Exception {
         try (ServerSocket taken = new ServerSocket(0)) {
-            broker = new LocalKafka(dataDir, taken.getLocalPort(), LocalProcess.freePort());
+            broker = new LocalKafka(dataDir, taken.getLocalPort(), LocalProcess.freePort(),
+                    LocalKafka.Security.PLAINTEXT);
 
             assertThatThrownBy(() -> broker.start(TIMEOUT))
                     .isInstanceOf(LocalPlatformException.class)

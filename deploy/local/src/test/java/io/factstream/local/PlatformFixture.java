@@ -35,8 +35,12 @@ final class PlatformFixture implements AutoCloseable {
     }
 
     PlatformFixture(Path dataDir, Duration sagaTimeout) throws IOException {
+        this(dataDir, sagaTimeout, LocalKafka.Security.PLAINTEXT);
+    }
+
+    PlatformFixture(Path dataDir, Duration sagaTimeout, LocalKafka.Security security) throws IOException {
         Path root = Path.of(System.getProperty("user.dir")).resolve("../..").normalize();
-        this.platform = new LocalPlatform(LocalPlatform.Settings.onFreePorts(root, dataDir, "2048m",
+        this.platform = new LocalPlatform(LocalPlatform.Settings.onFreePorts(root, dataDir, security, "2048m",
                 Duration.ofSeconds(1), sagaTimeout));
     }
 

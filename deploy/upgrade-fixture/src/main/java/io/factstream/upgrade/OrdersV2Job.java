@@ -45,7 +45,7 @@ public final class OrdersV2Job implements Callable<Integer> {
         }
         StreamExecutionEnvironment env = options.environment();
         AggregateJob.define(env, options, BoundedContext.ORDERS, aggregate.settings(), OrderDeciderV2::new);
-        env.execute(options.jobName(PlatformJob.byId("orders"))); // version 2 of the same job, under its name
+        options.execute(env, PlatformJob.byId("orders")); // version 2 of the same job, under its name
         return 0;
     }
 }

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
 
@@ -32,8 +33,13 @@ public final class KafkaClientProperties {
      * @throws IllegalArgumentException with a one-line cause when the file cannot be read
      */
     public static Map<String, String> configured() {
+        return file().map(KafkaClientProperties::read).orElse(Map.of());
+    }
+
+    /** The configured file, if one is. */
+    public static Optional<Path> file() {
         String file = System.getProperty(SYSTEM_PROPERTY, System.getenv(ENVIRONMENT_VARIABLE));
-        return file == null || file.isBlank() ? Map.of() : read(Path.of(file));
+        return file == null || file.isBlank() ? Optional.empty() : Optional.of(Path.of(file));
     }
 
     /**

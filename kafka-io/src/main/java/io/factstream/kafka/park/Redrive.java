@@ -95,18 +95,23 @@ public final class Redrive {
     private static final SingleObjectCodec<ParkedInput> PARKED_INPUTS = SingleObjectCodec.forType(ParkedInput.class);
     private static final SingleObjectCodec<RedriveRequest> REQUESTS = SingleObjectCodec.forType(RedriveRequest.class);
 
-    private final String bootstrapServers;
+    private final KafkaConnection connection;
     private final Duration timeout;
 
+    /** Redrives on the cluster with the client properties this process is configured with. */
     public Redrive(String bootstrapServers, Duration timeout) {
-        this.bootstrapServers = bootstrapServers;
+        this(KafkaConnection.to(bootstrapServers), timeout);
+    }
+
+    public Redrive(KafkaConnection connection, Duration timeout) {
+        this.connection = connection;
         this.timeout = timeout;
     }
 
     /** The aggregates of the context in quarantine now, in the order they were parked. */
     public List<Parked> parked(BoundedContext context) {
         Map<String, List<ParkedRecord>> waiting = new LinkedHashMap<>();
-        for (ConsumerRecord<byte[], byte[]> record : new CommittedReader(bootstrapServers, timeout)
+        for (ConsumerRecord<byte[], byte[]> record : new CommittedReader(connection, timeout)
                 .readAll(List.of(context.parkedTopic()))) {
             ParkedRecord parked = decode(PARKED, record, "a parked command");
             if (parked.getStatus() == ParkStatus.UNPARKED) {
@@ -145,7 +150,7 @@ public final class Redrive {
     /** The saga or view keys in quarantine now, as a parked topic ({@code sagas.parked}, {@code views.parked}) says. */
     public List<ParkedKey> parkedKeys(String parkedTopic) {
         Map<String, List<ParkedInput>> held = new LinkedHashMap<>();
-        for (ConsumerRecord<byte[], byte[]> record : new CommittedReader(bootstrapServers, timeout)
+        for (ConsumerRecord<byte[], byte[]> record : new CommittedReader(connection, timeout)
                 .readAll(List.of(parkedTopic))) {
             ParkedInput parked = decode(PARKED_INPUTS, record, "a parked input");
             String id = parked.getScope() + "/" + parked.getKey();
@@ -220,7 +225,7 @@ public final class Redrive {
 
     private KafkaProducer<byte[], byte[]> producer() {
         int requestTimeout = (int) Math.min(timeout.toMillis(), 30_000);
-        return KafkaConnection.to(bootstrapServers).producer(Map.of(
+        return connection.producer(Map.of(
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, requestTimeout,

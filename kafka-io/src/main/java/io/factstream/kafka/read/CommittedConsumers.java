@@ -27,7 +27,12 @@ public final class CommittedConsumers {
      * @param name how the broker's logs and the metrics name it, with a number that keeps it unique in this JVM
      */
     public static KafkaConsumer<byte[], byte[]> create(String bootstrapServers, String name) {
-        return KafkaConnection.to(bootstrapServers).consumer(Map.of(
+        return create(KafkaConnection.to(bootstrapServers), name);
+    }
+
+    /** {@link #create(String, String)} on this connection. */
+    public static KafkaConsumer<byte[], byte[]> create(KafkaConnection connection, String name) {
+        return connection.consumer(Map.of(
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
                 // A seek before the log's start (retention deleted it) resets to its start.

@@ -17,17 +17,24 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Utils;
 
+import io.factstream.kafka.clients.KafkaConnection;
+
 /**
  * Reads whole topics as {@code read_committed} consumers see them: from the beginning up to the current last stable
  * offsets, so every committed record and no aborted one. For tools and checks that look at everything at once.
  */
 public final class CommittedReader {
 
-    private final String bootstrapServers;
+    private final KafkaConnection connection;
     private final Duration timeout;
 
+    /** A reader of the cluster with the client properties this process is configured with. */
     public CommittedReader(String bootstrapServers, Duration timeout) {
-        this.bootstrapServers = bootstrapServers;
+        this(KafkaConnection.to(bootstrapServers), timeout);
+    }
+
+    public CommittedReader(KafkaConnection connection, Duration timeout) {
+        this.connection = connection;
         this.timeout = timeout;
     }
 
@@ -142,6 +149,6 @@ public final class CommittedReader {
     }
 
     private KafkaConsumer<byte[], byte[]> consumer() {
-        return CommittedConsumers.create(bootstrapServers, "factstream-committed-reader");
+        return CommittedConsumers.create(connection, "factstream-committed-reader");
     }
 }

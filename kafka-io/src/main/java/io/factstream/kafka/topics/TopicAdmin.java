@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -20,8 +21,21 @@ import org.apache.kafka.clients.admin.CreateTopicsResult;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.SecurityDisabledException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
+
+import io.factstream.catalog.access.AccessCatalog;
+import io.factstream.catalog.access.Grant;
+import io.factstream.catalog.access.Principal;
 
 import io.factstream.catalog.topics.TopicCatalog;
 import io.factstream.catalog.topics.TopicSpec;
@@ -31,6 +45,9 @@ import io.factstream.kafka.clients.KafkaConnection;
  * Makes a Kafka cluster hold the catalog's topics: creates the missing ones and reports every existing topic whose
  * partitions, replication factor or configs differ from the catalog. It never alters or deletes an existing topic
  * (changing a live topic's partitions would move keys between partitions), so running it again changes nothing.
+ *
+ * <p>Likewise for the {@link AccessCatalog}'s ACLs on a cluster with an authorizer: it grants the missing ones and
+ * reports those of the catalog's principals that the catalog does not grant, which it leaves in place.
  */
 public final class TopicAdmin implements AutoCloseable {
 
@@ -46,8 +63,13 @@ public final class TopicAdmin implements AutoCloseable {
 
     /** Connects to the cluster; every call fails after {@code timeout} if the cluster does not answer. */
     public static TopicAdmin connect(String bootstrapServers, Duration timeout) {
+        return connect(KafkaConnection.to(bootstrapServers), timeout);
+    }
+
+    /** {@link #connect(String, Duration)} through this connection. */
+    public static TopicAdmin connect(KafkaConnection connection, Duration timeout) {
         int millis = Math.toIntExact(timeout.toMillis());
-        Admin admin = KafkaConnection.to(bootstrapServers).admin(Map.of(
+        Admin admin = connection.admin(Map.of(
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, millis,
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, millis));
         return new TopicAdmin(admin, true, timeout);
@@ -76,6 +98,68 @@ public final class TopicAdmin implements AutoCloseable {
     /** Only reports: missing topics stay missing. */
     public TopicReport check(TopicCatalog catalog) throws TopicAdminException {
         return inspect(catalog, false);
+    }
+
+    /** Grants the access catalog's missing ACLs and reports the others. */
+    public AclReport ensure(AccessCatalog catalog) throws TopicAdminException {
+        return inspect(catalog, true);
+    }
+
+    /** Only reports: missing ACLs stay missing. */
+    public AclReport check(AccessCatalog catalog) throws TopicAdminException {
+        return inspect(catalog, false);
+    }
+
+    /** The ACL that stands for a grant to a principal: allowed from any host. */
+    public static AclBinding binding(Principal principal, Grant grant) {
+        ResourceType type = switch (grant.resource()) {
+            case TOPIC -> ResourceType.TOPIC;
+            case GROUP -> ResourceType.GROUP;
+            case TRANSACTIONAL_ID -> ResourceType.TRANSACTIONAL_ID;
+        };
+        AclOperation operation = switch (grant.operation()) {
+            case READ -> AclOperation.READ;
+            case WRITE -> AclOperation.WRITE;
+        };
+        return new AclBinding(new ResourcePattern(type, grant.name(),
+                grant.prefixed() ? PatternType.PREFIXED : PatternType.LITERAL),
+                new AccessControlEntry(principal.kafkaPrincipal(), "*", operation, AclPermissionType.ALLOW));
+    }
+
+    private AclReport inspect(AccessCatalog catalog, boolean create) throws TopicAdminException {
+        Collection<AclBinding> existing;
+        try {
+            existing = await(admin.describeAcls(AclBindingFilter.ANY).values(), "describe ACLs");
+        } catch (TopicAdminException e) {
+            if (e.getCause() instanceof SecurityDisabledException) {
+                return AclReport.withoutAuthorizer();
+            }
+            throw e;
+        }
+        Map<AclBinding, String> expected = new LinkedHashMap<>();
+        for (Principal principal : catalog.principals()) {
+            principal.grants().forEach(grant -> expected.put(binding(principal, grant),
+                    principal.kafkaPrincipal() + " " + grant));
+        }
+        List<AclBinding> absent = expected.keySet().stream().filter(acl -> !existing.contains(acl)).toList();
+        Set<String> principals = catalog.principals().stream().map(Principal::kafkaPrincipal)
+                .collect(Collectors.toSet());
+        List<String> beyond = existing.stream()
+                .filter(acl -> principals.contains(acl.entry().principal()) && !expected.containsKey(acl))
+                .map(TopicAdmin::describe).sorted().toList();
+        List<String> absentLines = absent.stream().map(expected::get).toList();
+        if (create && !absent.isEmpty()) {
+            await(admin.createAcls(absent).all(), "create ACLs");
+        }
+        return new AclReport(true, create ? absentLines : List.of(), create ? List.of() : absentLines,
+                expected.size() - absent.size(), beyond);
+    }
+
+    private static String describe(AclBinding acl) {
+        ResourcePattern pattern = acl.pattern();
+        return acl.entry().principal() + " " + acl.entry().permissionType() + " " + acl.entry().operation() + " "
+                + pattern.resourceType().name().toLowerCase() + " " + pattern.name()
+                + (pattern.patternType() == PatternType.PREFIXED ? "*" : "") + " from " + acl.entry().host();
     }
 
     private TopicReport inspect(TopicCatalog catalog, boolean create) throws TopicAdminException {
@@ -176,7 +260,9 @@ public final class TopicAdmin implements AutoCloseable {
         } catch (ExecutionException e) {
             throw new TopicAdminException("cannot " + what + ": " + e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException e) {
-            throw new TopicAdminException("cannot " + what + ": no answer from Kafka within " + timeout, e);
+            throw new TopicAdminException("cannot " + what + ": no answer from Kafka within " + timeout
+                    + " (a secured cluster does not answer a client without its security settings: "
+                    + "--kafka-properties)", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TopicAdminException("interrupted while trying to " + what, e);

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
+import io.factstream.catalog.access.AccessCatalog;
 import io.factstream.catalog.topics.TopicCatalog;
 import io.factstream.catalog.topics.TopicSpec;
 import io.factstream.kafka.clients.KafkaPropertiesOption;
@@ -18,12 +19,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
 /**
- * The command line of {@link TopicAdmin}: {@code topics ensure}, {@code topics check} and {@code topics list};
+ * The command line of {@link TopicAdmin}: {@code topics ensure}, {@code topics check} (topics and ACLs) and
+ * {@code topics list};
  * and of {@link TopicDump}: {@code topics dump} and {@code topics load}.
  *
- * <p>Exit codes: 0 when every topic is as the catalog says, 1 when a topic is missing or differs, 2 for bad
- * arguments, 3 when Kafka refused or did not answer or a file could not be read or written (with the cause on one
- * line).
+ * <p>Exit codes: 0 when every topic and ACL is as the catalogs say, 1 when a topic or ACL is missing or differs,
+ * 2 for bad arguments, 3 when Kafka refused or did not answer or a file could not be read or written (with the cause
+ * on one line).
  */
 @Command(name = "topics", mixinStandardHelpOptions = true,
         description = "Creates and checks the platform's Kafka topics against the topic catalog.",
@@ -77,7 +79,8 @@ public final class TopicsCommand {
     }
 
     @Command(name = "ensure", mixinStandardHelpOptions = true,
-            description = "Creates the missing topics and reports topics that differ from the catalog.")
+            description = "Creates the missing topics and grants the access catalog's missing ACLs; reports topics "
+                    + "that differ from the catalog and ACLs beyond it.")
     static final class Ensure implements Callable<Integer> {
         @Mixin
         Sizing sizing;
@@ -89,13 +92,15 @@ public final class TopicsCommand {
         @Override
         public Integer call() throws TopicAdminException {
             try (TopicAdmin admin = TopicAdmin.connect(connection.bootstrapServers, connection.timeout)) {
-                return print(admin.ensure(sizing.catalog()), spec.commandLine().getOut());
+                return print(admin.ensure(sizing.catalog()), admin.ensure(AccessCatalog.standard()),
+                        spec.commandLine().getOut());
             }
         }
     }
 
     @Command(name = "check", mixinStandardHelpOptions = true,
-            description = "Reports missing topics and topics that differ from the catalog; changes nothing.")
+            description = "Reports missing topics, topics that differ from the catalog, missing ACLs and ACLs beyond "
+                    + "the access catalog; changes nothing.")
     static final class Check implements Callable<Integer> {
         @Mixin
         Sizing sizing;
@@ -107,7 +112,8 @@ public final class TopicsCommand {
         @Override
         public Integer call() throws TopicAdminException {
             try (TopicAdmin admin = TopicAdmin.connect(connection.bootstrapServers, connection.timeout)) {
-                return print(admin.check(sizing.catalog()), spec.commandLine().getOut());
+                return print(admin.check(sizing.catalog()), admin.check(AccessCatalog.standard()),
+                        spec.commandLine().getOut());
             }
         }
     }
@@ -176,9 +182,10 @@ public final class TopicsCommand {
         }
     }
 
-    private static int print(TopicReport report, PrintWriter out) {
-        report.lines().forEach(out::println);
+    private static int print(TopicReport topics, AclReport acls, PrintWriter out) {
+        topics.lines().forEach(out::println);
+        acls.lines().forEach(out::println);
         out.flush();
-        return report.consistent() ? 0 : EXIT_DIFFERS;
+        return topics.consistent() && acls.consistent() ? 0 : EXIT_DIFFERS;
     }
 }
