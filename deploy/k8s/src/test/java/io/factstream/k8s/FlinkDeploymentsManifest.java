@@ -20,8 +20,11 @@ import io.factstream.jobs.PlatformJob;
  */
 public final class FlinkDeploymentsManifest {
 
-    /** Where the jobs reach Kafka: the bootstrap service of the Strimzi cluster of {@link KafkaTopicsManifest}. */
-    static final String BOOTSTRAP_SERVERS = KafkaTopicsManifest.CLUSTER + "-kafka-bootstrap:9092";
+    /**
+     * Where the jobs reach Kafka: the TLS listener of the Strimzi cluster of {@link KafkaTopicsManifest}, each as
+     * the {@code KafkaUser} of its principal ({@link KafkaUsersManifest}).
+     */
+    static final String BOOTSTRAP_SERVERS = KafkaUsersManifest.BOOTSTRAP_SERVERS;
 
     /** Parallelism of every job: a share of the 12 partitions of its topics for each subtask. */
     static final int PARALLELISM = 2;
@@ -48,7 +51,8 @@ public final class FlinkDeploymentsManifest {
     private static String deployment(PlatformJob job) {
         String name = "factstream-" + job.name();
         List<String> args = new ArrayList<>(job.args());
-        args.addAll(List.of("--bootstrap-servers", BOOTSTRAP_SERVERS));
+        args.addAll(List.of("--bootstrap-servers", BOOTSTRAP_SERVERS, "--kafka-properties",
+                KafkaUsersManifest.CLIENT_PROPERTIES));
         return "# Generated from io.factstream.jobs.PlatformJob by io.factstream.k8s.FlinkDeploymentsManifest; do not "
                 + "edit: patch it in an overlay.\n"
                 + "# " + job.summary() + "\n"
@@ -64,7 +68,15 @@ public final class FlinkDeploymentsManifest {
                 + "  job:\n"
                 + "    entryClass: " + job.entryClass() + "\n"
                 + "    args: [" + String.join(", ", args.stream().map(arg -> "\"" + arg + "\"").toList()) + "]\n"
-                + "    parallelism: " + PARALLELISM + "\n";
+                + "    parallelism: " + PARALLELISM + "\n"
+                + "  # The Kafka client properties, the Secret of the job's KafkaUser (" + job.name() + ") and the "
+                + "cluster CA,\n"
+                + "  # mounted into the JobManager and the TaskManagers by common.yaml.\n"
+                + "  podTemplate:\n"
+                + "    spec:\n"
+                + "      volumes:\n"
+                + String.join("", KafkaUsersManifest.volumes(job.name()).stream()
+                        .map(line -> "        " + line + "\n").toList());
     }
 
     private static String kustomization(List<String> resources) {
@@ -78,9 +90,9 @@ public final class FlinkDeploymentsManifest {
                 .append("# Each job reads Kafka at ").append(BOOTSTRAP_SERVERS).append(" (the Strimzi cluster \"")
                 .append(KafkaTopicsManifest.CLUSTER).append("\" in the same namespace;\n")
                 .append("# from another namespace, ").append(KafkaTopicsManifest.CLUSTER)
-                .append("-kafka-bootstrap.<namespace>.svc:9092). The jobs need no transactional id\n")
-                .append("# prefix of their own: each sink's transactional ids start with the prefix and the sink's "
-                        + "uid, unique per job.\n")
+                .append("-kafka-bootstrap.<namespace>.svc:9093), as its own KafkaUser.\n")
+                .append("# The jobs need no transactional id prefix of their own: each sink's transactional ids "
+                        + "start with the\n# prefix and the sink's uid, unique per job.\n")
                 .append("resources:\n");
         resources.forEach(file -> yaml.append("  - ").append(file).append('\n'));
         yaml.append("patches:\n")

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
+import io.factstream.catalog.access.AccessCatalog;
 import io.factstream.gateway.GatewayMain;
 import picocli.CommandLine;
 
@@ -48,7 +49,12 @@ class GatewayManifestTest {
         JsonNode container = container();
         int port = container.path("ports").get(0).path("containerPort").asInt();
         assertThat(args()).containsSubsequence("--port", Integer.toString(port));
-        assertThat(args()).containsSubsequence("--bootstrap-servers", "factstream-kafka-bootstrap:9092");
+    }
+
+    @Test
+    void theGatewayReachesKafkaAsItsOwnKafkaUser() {
+        KafkaMounts.assertRunsAs("the gateway", deployment.path("spec").path("template").path("spec"), container(),
+                args(), AccessCatalog.GATEWAY);
     }
 
     @Test

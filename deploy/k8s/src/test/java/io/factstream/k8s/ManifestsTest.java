@@ -3,6 +3,7 @@ package io.factstream.k8s;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.StringReader;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.net.URI;
@@ -13,21 +14,31 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
 import org.apache.flink.runtime.util.EnvironmentInformation;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.config.SslConfigs;
 import org.apache.flink.util.TimeUtils;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
 import io.factstream.catalog.BoundedContext;
+import io.factstream.catalog.access.AccessCatalog;
+import io.factstream.catalog.access.Principal;
 import io.factstream.catalog.topics.TopicSpec;
 import io.factstream.jobs.AggregateJob;
+import io.factstream.jobs.PlatformJob;
 import io.factstream.jobs.SagaJob;
 import io.factstream.jobs.ViewJob;
 import picocli.CommandLine.ParseResult;
@@ -43,6 +54,7 @@ class ManifestsTest {
     private static final YAMLMapper YAML = new YAMLMapper();
     private static final Path FLINK = Path.of("flink");
     private static final Path TOPICS = Path.of("kafka", "topics.yaml");
+    private static final Path USERS = Path.of("kafka", "users.yaml");
     private static final Path DOCKERFILE = Path.of("Dockerfile");
     private static final Path CLUSTER_CONFIG = Path.of("..", "..", "flink-conf", "config.yaml");
     private static final String REGENERATE = "mvn -q -pl deploy/k8s -am process-test-classes -Pmanifests";
@@ -201,10 +213,13 @@ class ManifestsTest {
     }
 
     @Test
-    void topicsManifestIsTheGeneratedOne() throws IOException {
-        assertThat(Files.readString(TOPICS))
-                .as("%s is out of date; regenerate: %s", TOPICS, REGENERATE)
-                .isEqualTo(KafkaTopicsManifest.render());
+    void kafkaManifestsAreTheGeneratedOnes() throws IOException {
+        for (Map.Entry<Path, String> manifest : Map.of(TOPICS, KafkaTopicsManifest.render(),
+                USERS, KafkaUsersManifest.render()).entrySet()) {
+            assertThat(Files.readString(manifest.getKey()))
+                    .as("%s is out of date; regenerate: %s", manifest.getKey(), REGENERATE)
+                    .isEqualTo(manifest.getValue());
+        }
     }
 
     @Test
@@ -216,6 +231,73 @@ class ManifestsTest {
             assertThat(Files.readString(committed)).as("%s is out of date; regenerate: %s", committed, REGENERATE)
                     .isEqualTo(file.getValue());
         }
+    }
+
+    @Test
+    void everyPrincipalIsAKafkaUserWithExactlyTheAccessCatalogsAcls() throws IOException {
+        Map<String, Set<String>> declared = new TreeMap<>();
+        for (JsonNode user : documents(USERS, "KafkaUser")) {
+            assertThat(user.path("metadata").path("labels").path("strimzi.io/cluster").asText())
+                    .isEqualTo(KafkaTopicsManifest.CLUSTER);
+            assertThat(user.path("spec").path("authentication").path("type").asText()).isEqualTo("scram-sha-512");
+            Set<String> acls = new TreeSet<>();
+            for (JsonNode acl : user.path("spec").path("authorization").path("acls")) {
+                JsonNode resource = acl.path("resource");
+                acl.path("operations").forEach(operation -> acls.add(resource.path("type").asText() + " "
+                        + resource.path("name").asText() + " " + resource.path("patternType").asText() + " "
+                        + operation.asText() + " from " + acl.path("host").asText()));
+            }
+            assertThat(declared.put(user.path("metadata").path("name").asText(), acls)).isNull();
+        }
+        Map<String, Set<String>> catalog = new TreeMap<>(Map.of(AccessCatalog.ADMIN, Set.of()));
+        for (Principal principal : AccessCatalog.standard().principals()) {
+            Set<String> acls = new TreeSet<>();
+            principal.grants().forEach(grant -> acls.add(KafkaUsersManifest.resourceType(grant) + " " + grant.name()
+                    + " " + (grant.prefixed() ? "prefix" : "literal") + " " + KafkaUsersManifest.operation(grant)
+                    + " from *"));
+            catalog.put(principal.name(), acls);
+        }
+        assertThat(declared).isEqualTo(catalog);
+    }
+
+    @Test
+    void everyJobMountsTheSecretOfItsOwnPrincipal() throws Exception {
+        for (JsonNode deployment : deployments) {
+            PlatformJob job = PlatformJob.all().stream()
+                    .filter(j -> name(deployment).equals("factstream-" + j.name())).findFirst().orElseThrow();
+            JsonNode pod = deployment.path("spec").path("podTemplate").path("spec");
+            List<String> args = new ArrayList<>();
+            job(deployment).path("args").forEach(arg -> args.add(arg.asText()));
+            KafkaMounts.assertRunsAs(name(deployment), pod, pod.path("containers").get(0), args, job.name());
+            assertThat(parseArgs(deployment).matchedOptionValue("--kafka-properties", (Path) null))
+                    .isEqualTo(Path.of(KafkaUsersManifest.CLIENT_PROPERTIES));
+        }
+    }
+
+    @Test
+    void theMountedClientPropertiesResolveWithKafkasOwnConfigToTheMountedUserAndCa(@TempDir Path pod)
+            throws IOException {
+        JsonNode configMap = documents(USERS, "ConfigMap").get(0);
+        assertThat(configMap.path("metadata").path("name").asText()).isEqualTo(KafkaUsersManifest.CLIENT_CONFIG_MAP);
+        Path user = Files.createDirectories(pod.resolve("kafka-user"));
+        Path ca = Files.createDirectories(pod.resolve("kafka-ca"));
+        String jaas = "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"orders\" "
+                + "password=\"from-the-secret\";";
+        Files.writeString(user.resolve("sasl.jaas.config"), jaas); // as Strimzi's Secret holds it
+        Properties mounted = new Properties();
+        // The pod's mount points, moved into the test's directory.
+        mounted.load(new StringReader(configMap.path("data").path("client.properties").asText()
+                .replace(KafkaUsersManifest.USER_DIR, user.toString())
+                .replace(KafkaUsersManifest.CA_DIR, ca.toString())));
+        mounted.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaUsersManifest.BOOTSTRAP_SERVERS);
+
+        AdminClientConfig config = new AdminClientConfig(mounted);
+
+        assertThat(config.getPassword(SaslConfigs.SASL_JAAS_CONFIG).value()).isEqualTo(jaas);
+        assertThat(config.getString(AdminClientConfig.SECURITY_PROTOCOL_CONFIG)).isEqualTo("SASL_SSL");
+        assertThat(config.getString(SaslConfigs.SASL_MECHANISM)).isEqualTo("SCRAM-SHA-512");
+        assertThat(config.getString(SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG))
+                .isEqualTo(ca.resolve("ca.crt").toString());
     }
 
     @Test
@@ -239,6 +321,12 @@ class ManifestsTest {
                     .singleElement()
                     .satisfies(copy -> assertThat(copy.get(copy.size() - 2)).isEqualTo(jar));
         }
+    }
+
+    /** The documents of a YAML stream of this kind. */
+    private static List<JsonNode> documents(Path file, String kind) throws IOException {
+        return YAML.readerFor(JsonNode.class).<JsonNode>readValues(file.toFile()).readAll().stream()
+                .filter(document -> document.path("kind").asText().equals(kind)).toList();
     }
 
     /** A topic as the cluster must have it. */

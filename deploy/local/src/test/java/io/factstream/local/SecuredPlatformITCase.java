@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +32,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import io.factstream.catalog.access.AccessCatalog;
 import io.factstream.jobs.AggregateJob;
@@ -43,6 +41,7 @@ import io.factstream.kafka.clients.KafkaConnection;
 import io.factstream.testdata.World;
 import io.factstream.testdata.WorldGenerator;
 import io.factstream.testdata.WorldPlay;
+import io.factstream.testkit.CommandLineRun;
 
 /**
  * The local platform as it runs by default: its broker on SASL_SSL with SCRAM-SHA-512 and the KRaft
@@ -142,13 +141,13 @@ class SecuredPlatformITCase {
 
     @Test
     void theToolsReportARefusalAsOneLine() throws Exception {
-        Run wrong = local("topics", "check", "-b", kafka.bootstrapServers(), "--kafka-properties",
+        CommandLineRun wrong = local("topics", "check", "-b", kafka.bootstrapServers(), "--kafka-properties",
                 wrongPassword().toString(), "--timeout", "PT20S");
         assertThat(wrong.exitCode()).isEqualTo(LocalCommand.EXIT_FAILED);
         assertThat(wrong.err().lines()).singleElement().asString()
                 .startsWith("factstream topics check: ").contains("Authentication failed");
 
-        Run unauthorized = local("topics", "dump", "-b", kafka.bootstrapServers(), "--kafka-properties",
+        CommandLineRun unauthorized = local("topics", "dump", "-b", kafka.bootstrapServers(), "--kafka-properties",
                 principalFile(AccessCatalog.VIEWS).toString(), "--topics", "payments.commands", "--out",
                 dataDir.resolve("refused.avro").toString(), "--timeout", "PT20S");
         assertThat(unauthorized.exitCode()).isEqualTo(LocalCommand.EXIT_FAILED);
@@ -174,34 +173,30 @@ class SecuredPlatformITCase {
 
     @Test
     void topicsCheckReportsAnAclRemovedOrAddedByHandAndEnsureRestoresIt() throws Exception {
-        String admin = principalFile(AccessCatalog.ADMIN).toString();
-        String servers = kafka.bootstrapServers();
         int grants = AccessCatalog.standard().principals().stream().mapToInt(p -> p.grants().size()).sum();
-        assertThat(local("topics", "check", "-b", servers, "--partitions", "2", "--kafka-properties", admin)
-                .exitCode()).as("as the platform left it").isZero();
+        assertThat(asAdmin("check").exitCode()).as("as the platform left it").isZero();
 
         kafkaAclCommand("--remove", "--allow-principal", "User:gateway", "--operation", "Write", "--topic",
                 "orders.commands", "--force");
         kafkaAclCommand("--add", "--allow-principal", "User:tools", "--operation", "Write", "--topic",
                 "orders.events");
 
-        Run drifted = local("topics", "check", "-b", servers, "--partitions", "2", "--kafka-properties", admin);
+        CommandLineRun drifted = asAdmin("check");
         assertThat(drifted.exitCode()).isEqualTo(1);
         assertThat(drifted.out()).contains("MISSING   User:gateway WRITE topic orders.commands")
                 .contains("BEYOND    User:tools ALLOW WRITE topic orders.events from *")
                 .contains("ACLs: 0 granted, 1 missing, " + (grants - 1) + " in place, 1 beyond the catalog");
 
-        Run ensured = local("topics", "ensure", "-b", servers, "--partitions", "2", "--kafka-properties", admin);
+        CommandLineRun ensured = asAdmin("ensure");
         assertThat(ensured.out()).contains("granted   User:gateway WRITE topic orders.commands");
         kafkaAclCommand("--remove", "--allow-principal", "User:tools", "--operation", "Write", "--topic",
                 "orders.events", "--force");
 
-        Run again = local("topics", "ensure", "-b", servers, "--partitions", "2", "--kafka-properties", admin);
+        CommandLineRun again = asAdmin("ensure");
         assertThat(again.exitCode()).isZero();
         assertThat(again.out()).contains("0 created, 0 missing")
                 .contains("ACLs: 0 granted, 0 missing, " + grants + " in place, 0 beyond the catalog");
-        assertThat(local("topics", "check", "-b", servers, "--partitions", "2", "--kafka-properties", admin).out())
-                .isEqualTo(again.out());
+        assertThat(asAdmin("check").out()).isEqualTo(again.out());
     }
 
     private Path principalFile(String principal) {
@@ -231,19 +226,16 @@ class SecuredPlatformITCase {
         }
     }
 
-    /** What a run of the local command line printed. */
-    private record Run(int exitCode, String out, String err) {
+    /** {@code topics <subcommand>} on the platform's broker as its administrator. */
+    private CommandLineRun asAdmin(String subcommand) {
+        return local("topics", subcommand, "-b", kafka.bootstrapServers(), "--partitions", "2", "--kafka-properties",
+                principalFile(AccessCatalog.ADMIN).toString());
     }
 
-    private static Run local(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine command = LocalCommand.commandLine();
-        command.setOut(new PrintWriter(out));
-        command.setErr(new PrintWriter(err));
-        int exitCode = command.execute(args);
+    private static CommandLineRun local(String... args) {
+        CommandLineRun run = CommandLineRun.of(LocalCommand.commandLine(), args);
         System.clearProperty(KafkaClientProperties.SYSTEM_PROPERTY); // --kafka-properties sets it for the process
-        return new Run(exitCode, out.toString(), err.toString());
+        return run;
     }
 
     /** Kafka's own {@code kafka-acls} tool, run as the administrator in a process of its own, as an operator would. */

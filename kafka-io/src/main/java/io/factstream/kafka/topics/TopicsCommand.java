@@ -9,6 +9,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
 import io.factstream.catalog.access.AccessCatalog;
+import io.factstream.catalog.access.Principal;
 import io.factstream.catalog.topics.TopicCatalog;
 import io.factstream.catalog.topics.TopicSpec;
 import io.factstream.kafka.clients.KafkaPropertiesOption;
@@ -19,8 +20,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
 /**
- * The command line of {@link TopicAdmin}: {@code topics ensure}, {@code topics check} (topics and ACLs) and
- * {@code topics list};
+ * The command line of {@link TopicAdmin}: {@code topics ensure}, {@code topics check} (topics and ACLs),
+ * {@code topics list} and {@code topics acls};
  * and of {@link TopicDump}: {@code topics dump} and {@code topics load}.
  *
  * <p>Exit codes: 0 when every topic and ACL is as the catalogs say, 1 when a topic or ACL is missing or differs,
@@ -30,6 +31,7 @@ import picocli.CommandLine;
 @Command(name = "topics", mixinStandardHelpOptions = true,
         description = "Creates and checks the platform's Kafka topics against the topic catalog.",
         subcommands = {TopicsCommand.Ensure.class, TopicsCommand.Check.class, TopicsCommand.ListTopics.class,
+                TopicsCommand.Acls.class,
                 TopicsCommand.Dump.class, TopicsCommand.Load.class})
 public final class TopicsCommand {
 
@@ -132,6 +134,24 @@ public final class TopicsCommand {
             for (TopicSpec topic : sizing.catalog().topics()) {
                 out.printf("%-32s %2d x%d  %-60s %s%n", topic.name(), topic.partitions(), topic.replicationFactor(),
                         new TreeMap<>(topic.configs()), topic.purpose());
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "acls", mixinStandardHelpOptions = true,
+            description = "Prints the access catalog: every principal and what it may do, as ensure grants it.")
+    static final class Acls implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf("%-18s %s%n", "User:" + AccessCatalog.ADMIN, "super user: topics, ACLs, credentials, redrives");
+            for (Principal principal : AccessCatalog.standard().principals()) {
+                principal.grants().forEach(grant -> out.printf("%-18s %s%n", principal.kafkaPrincipal(), grant));
             }
             out.flush();
             return 0;
