@@ -72,7 +72,7 @@ public final class AggregateJob implements Callable<Integer> {
                         List.of(context.commandsTopic()), AggregateTopology.LOG_ORDER, uids.source()),
                         PlatformJob.byId(context.id()), uids.fence()));
 
-        KafkaOutput kafka = options.output();
+        KafkaOutput kafka = options.output(PlatformJob.byId(context.id()));
         kafka.write(outputs.events(), CatalogRecordSerializer.builder(EventEnvelope.class)
                         .topic(context.eventsTopic())
                         .key(EventEnvelope::getAggregateId)

@@ -6,6 +6,8 @@ import java.time.Duration;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.BatchExecutionOptions;
 import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.PipelineOptions;
@@ -31,6 +33,14 @@ import picocli.CommandLine;
  * runs. Unset options leave the cluster's configuration in force ({@code flink-conf/config.yaml}).
  */
 public final class JobOptions {
+
+    /**
+     * Whether {@link #execute} asks the cluster for the job's access first: a run that only builds the job's graph
+     * and never submits it ({@code state-tools plan-upgrade}) sets it to false, and needs no Kafka.
+     */
+    public static final ConfigOption<Boolean> CHECK_KAFKA_ACCESS = ConfigOptions.key("factstream.check-kafka-access")
+            .booleanType().defaultValue(true)
+            .withDescription("Whether a job asks Kafka, before it is submitted, for its access to its topics.");
 
     @Option(names = {"-b", "--bootstrap-servers"}, defaultValue = "localhost:9092",
             description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
@@ -148,14 +158,17 @@ public final class JobOptions {
      * ({@link KafkaAccess}); otherwise fails with one line that names what it lacks.
      */
     public void execute(StreamExecutionEnvironment env, PlatformJob job) throws Exception {
+        if (!env.getConfiguration().get(CHECK_KAFKA_ACCESS)) {
+            env.execute(jobName(job));
+            return;
+        }
         Principal principal = AccessCatalog.standard().principal(job.name());
         String who = "the " + job.id() + " job";
         if (inputFile == null) {
             KafkaAccess.require(connection(bootstrapServers), principal.topics(Grant.Operation.READ),
                     Grant.Operation.READ, who);
         }
-        KafkaAccess.require(output().connection(), principal.topics(Grant.Operation.WRITE), Grant.Operation.WRITE,
-                who);
+        KafkaAccess.require(outputConnection(), principal.topics(Grant.Operation.WRITE), Grant.Operation.WRITE, who);
         env.execute(jobName(job));
     }
 
@@ -164,7 +177,7 @@ public final class JobOptions {
      * {@code uid} stops this instance when another instance of the job writes the same outputs.
      */
     public <T> DataStream<T> fenced(DataStream<T> stream, PlatformJob job, String uid) {
-        return output().fenced(stream, jobName(job), uid, takeOverWrites);
+        return output(job).fenced(stream, uid);
     }
 
     /**
@@ -172,11 +185,20 @@ public final class JobOptions {
      * {@code --output-kafka-properties}, or else those of {@link #connection}.
      */
     public KafkaOutput output() {
+        return new KafkaOutput(outputConnection(), transactionalIdPrefix, transactionTimeout, null, false);
+    }
+
+    /** {@link #output()} for the outputs of {@code job}, guarded against a second instance of it. */
+    public KafkaOutput output(PlatformJob job) {
+        return new KafkaOutput(outputConnection(), transactionalIdPrefix, transactionTimeout, jobName(job),
+                takeOverWrites);
+    }
+
+    private KafkaConnection outputConnection() {
         String servers = outputBootstrapServers != null ? outputBootstrapServers : bootstrapServers;
-        KafkaConnection connection = outputKafkaProperties != null
+        return outputKafkaProperties != null
                 ? new KafkaConnection(servers, KafkaClientProperties.read(outputKafkaProperties))
                 : connection(servers);
-        return new KafkaOutput(connection, transactionalIdPrefix, transactionTimeout);
     }
 
     /**

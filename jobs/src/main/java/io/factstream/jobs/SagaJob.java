@@ -98,7 +98,7 @@ public final class SagaJob implements Callable<Integer> {
                 input.bounded() ? null : input.read(env, CatalogRecordDeserializer.forType(RedriveRequest.class),
                         List.of(TopicCatalog.REDRIVE), SagaTopology.redrivesTime(time), uids.redriveSource()));
 
-        KafkaOutput kafka = options.output();
+        KafkaOutput kafka = options.output(PlatformJob.byId("saga"));
         kafka.write(outputs.commands(), CatalogRecordSerializer.builder(CommandEnvelope.class)
                         .topicSelector(c -> EventCatalog.get().commandType(c.getCommandType()).context().commandsTopic())
                         .key(CommandEnvelope::getSubjectId)

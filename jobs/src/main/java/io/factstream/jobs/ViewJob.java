@@ -63,7 +63,7 @@ public final class ViewJob implements Callable<Integer> {
                 input.bounded() ? null : input.read(env, CatalogRecordDeserializer.forType(RedriveRequest.class),
                         List.of(TopicCatalog.REDRIVE), WatermarkStrategy.noWatermarks(), ViewUids.redriveSource()));
 
-        KafkaOutput kafka = options.output();
+        KafkaOutput kafka = options.output(PlatformJob.byId("views"));
         kafka.write(outputs.rows(), CatalogRecordSerializer.builder(ViewRow.class)
                         .topicSelector(row -> TopicCatalog.viewHistoryTopic(row.getView()))
                         .key(ViewRow::getKey)

@@ -6,15 +6,21 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
+import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.executiongraph.AccessExecutionVertex;
 import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
+import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
+import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.ExceptionUtils;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -60,7 +66,8 @@ class SecondInstanceITCase {
     Path savepoints;
 
     @Test
-    void aSecondInstanceFromOlderStateOrFromNothingStopsWithoutWritingAndASuccessorTakesOver() throws Exception {
+    void aSecondInstanceFromOlderStateOrFromNothingStopsWithoutWritingAndASuccessorTakesOver(
+            @InjectMiniCluster MiniCluster cluster) throws Exception {
         CommandMix mix = CommandMix.generate(CONTEXT, 1313L, 80);
         List<ProducerRecord<byte[], byte[]>> records = mix.records();
         int quarter = records.size() / 4;
@@ -82,6 +89,9 @@ class SecondInstanceITCase {
         KAFKA.sendAll(records.subList(2 * quarter, 3 * quarter));
         awaitOutputsOf(mix, 3 * quarter);
         assertThat(first.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
+        assertThat(attempts(cluster, first.getJobID()))
+                .as("the running instance never restarted: the others stopped before their sinks could fence it")
+                .containsOnly(0);
         String last = first.stopWithSavepoint(false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
                 .get();
         JobClient successor = start(last);
@@ -120,6 +130,15 @@ class SecondInstanceITCase {
             graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(savepoint, false));
         }
         return env.executeAsync(graph);
+    }
+
+    /** The attempt number of every task of the job: 0 for each, as long as the job has never restarted. */
+    private static Set<Integer> attempts(MiniCluster cluster, JobID job) throws Exception {
+        Set<Integer> attempts = new HashSet<>();
+        for (AccessExecutionVertex vertex : cluster.getExecutionGraph(job).get().getAllExecutionVertices()) {
+            attempts.add(vertex.getCurrentExecutionAttempt().getAttemptNumber());
+        }
+        return attempts;
     }
 
     /** Waits until the job has failed for good (no restart), and returns why. */

@@ -25,8 +25,12 @@ import io.factstream.kernel.aggregate.AggregateSettings;
  * @param transactionalIdPrefix with a sink's uid, the prefix of its transactional ids: unique among running jobs,
  *                              stable across restarts of a job
  * @param transactionTimeout    below the broker's {@code transaction.max.timeout.ms}
+ * @param jobName               the job whose outputs these are, whose {@link WriterFence} and sinks keep a second
+ *                              instance of it from writing them; null for outputs no fence guards (a benchmark's)
+ * @param takeOver              write even where another instance of the job got further (a replay in place)
  */
-public record KafkaOutput(KafkaConnection connection, String transactionalIdPrefix, Duration transactionTimeout) {
+public record KafkaOutput(KafkaConnection connection, String transactionalIdPrefix, Duration transactionTimeout,
+                          String jobName, boolean takeOver) {
 
     /** An exactly-once sink whose transactional ids start with the prefix and the sink's uid. */
     public <T> KafkaSink<T> exactlyOnceSink(KafkaRecordSerializationSchema<T> serializer, String sinkUid) {
@@ -40,7 +44,8 @@ public record KafkaOutput(KafkaConnection connection, String transactionalIdPref
     }
 
     /**
-     * Writes a stream to an {@linkplain #exactlyOnceSink exactly-once sink} with this uid and name.
+     * Writes a stream to an {@linkplain #exactlyOnceSink exactly-once sink} with this uid and name; in a streaming
+     * run of a job, one that checks the job's writer lease first ({@link FencedKafkaSink}).
      *
      * <p>In a batch run the sink is fed through an operator of its own: a sink writer fed by several pipelined
      * regions (a union) is not chained to its committer, and the two, which must share a slot, would end up in
@@ -48,29 +53,33 @@ public record KafkaOutput(KafkaConnection connection, String transactionalIdPref
      */
     public <T> DataStreamSink<T> write(DataStream<T> stream, KafkaRecordSerializationSchema<T> serializer,
                                        String sinkUid, String name) {
-        DataStream<T> input = stream;
+        KafkaSink<T> sink = exactlyOnceSink(serializer, sinkUid);
         if (stream.getExecutionEnvironment().getConfiguration().get(ExecutionOptions.RUNTIME_MODE)
                 == RuntimeExecutionMode.BATCH) {
-            input = stream.map(value -> value, stream.getType()).uid(sinkUid + "-input").name(name + " input");
+            return stream.map(value -> value, stream.getType()).uid(sinkUid + "-input").name(name + " input")
+                    .sinkTo(sink).uid(sinkUid).name(name);
         }
-        return input.sinkTo(exactlyOnceSink(serializer, sinkUid)).uid(sinkUid).name(name);
+        return stream.sinkTo(jobName == null ? sink : new FencedKafkaSink<>(sink, connection, writer(), takeOver))
+                .uid(sinkUid).name(name);
     }
 
     /**
-     * Passes a stream through the {@link WriterFence} of the job named {@code jobName}, so that no second instance
-     * of it writes these outputs; in a batch run, which has no checkpoints and writes where nothing runs, the
-     * stream as it is.
-     *
-     * @param takeOver take the lease from an instance that got further: a replay in place, meant to write again
+     * Passes a stream through the {@link WriterFence} of the job, so that no second instance of it writes these
+     * outputs; in a batch run, which has no checkpoints and writes where nothing runs, the stream as it is.
      */
-    public <T> DataStream<T> fenced(DataStream<T> stream, String jobName, String uid, boolean takeOver) {
+    public <T> DataStream<T> fenced(DataStream<T> stream, String uid) {
         if (stream.getExecutionEnvironment().getConfiguration().get(ExecutionOptions.RUNTIME_MODE)
                 == RuntimeExecutionMode.BATCH) {
             return stream;
         }
-        WriterFence<T> fence = new WriterFence<>(connection, jobName + " " + transactionalIdPrefix,
-                transactionalIdPrefix + "-fence-" + uid, takeOver);
+        WriterFence<T> fence = new WriterFence<>(connection, writer(), transactionalIdPrefix + "-fence-" + uid,
+                takeOver);
         return stream.process(fence, stream.getType()).uid(uid).name("writer fence");
+    }
+
+    /** The key of the job's lease: its name and transactional-id prefix, which name its outputs. */
+    private String writer() {
+        return jobName + " " + transactionalIdPrefix;
     }
 
     /**

@@ -4,9 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.runtime.execution.SuppressRestartsException;
@@ -15,20 +13,13 @@ import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 
 import io.factstream.catalog.topics.TopicCatalog;
-import io.factstream.catalog.wire.SingleObjectCodec;
-import io.factstream.catalog.wire.UndecodableRecordException;
 import io.factstream.kafka.clients.KafkaConnection;
 import io.factstream.log.WriterLease;
 
@@ -59,15 +50,14 @@ import io.factstream.log.WriterLease;
  * <p>What it covers: a second instance started from older state than the running one (from an older savepoint, from
  * the ledger's last savepoint after Flink's CLI upgraded the job, from nothing), refused before it writes; a copy
  * started from a savepoint of a job that keeps running, refused or, if it started first, the original fenced at its
- * next checkpoint. What it does not: two instances started from the same savepoint within the moment between one
+ * next checkpoint. The job's exactly-once sinks make the same check before their writers abort the transactions
+ * their ids left open ({@link FencedKafkaSink}): a stale instance stops before it fences the producers of the one
+ * that runs. What it does not: two instances started from the same savepoint within the moment between one
  * completing a checkpoint and writing its lease; a writer that does not use the guard.
  *
  * @param <T> the records passing through
  */
 public final class WriterFence<T> extends ProcessFunction<T, T> implements CheckpointedFunction, CheckpointListener {
-
-    private static final SingleObjectCodec<WriterLease> LEASES = SingleObjectCodec.forType(WriterLease.class);
-    private static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
 
     private final KafkaConnection connection;
     private final String writer;
@@ -114,10 +104,11 @@ public final class WriterFence<T> extends ProcessFunction<T, T> implements Check
     }
 
     private void refuseIfAnotherGotFurther() {
-        Optional<String> refusal = refusal(readLease(), jobId, completed, takeOver);
-        if (refusal.isPresent()) {
+        try {
+            Leases.refuseIfAnotherGotFurther(connection, writer, jobId, completed, takeOver);
+        } catch (SuppressRestartsException refused) {
             closeProducer();
-            throw new SuppressRestartsException(new IllegalStateException(writer + ": " + refusal.get()));
+            throw refused;
         }
     }
 
@@ -141,28 +132,11 @@ public final class WriterFence<T> extends ProcessFunction<T, T> implements Check
         closeProducer();
     }
 
-    /**
-     * Why an instance must not write, if it must not: another job has completed a checkpoint after the one this
-     * instance restored from ({@code restored}, 0 when it started without state).
-     */
-    static Optional<String> refusal(Optional<WriterLease> lease, String jobId, long restored, boolean takeOver) {
-        if (lease.isEmpty() || takeOver || lease.get().getJobId().equals(jobId)
-                || lease.get().getCompletedCheckpointId() <= restored) {
-            return Optional.empty();
-        }
-        return Optional.of("Flink job " + lease.get().getJobId() + " writes these outputs and has completed "
-                + "checkpoint " + lease.get().getCompletedCheckpointId() + ", after "
-                + (restored == 0 ? "the empty state this instance started from" : "checkpoint " + restored
-                + ", which this instance restored") + "; this instance would write again what that one wrote, so it "
-                + "stops without writing anything. Stop the other instance first, or restore from its latest "
-                + "savepoint.");
-    }
-
     private void writeLease() {
         WriterLease lease = new WriterLease(jobId, completed, Instant.now());
         try {
             producer.beginTransaction();
-            producer.send(new ProducerRecord<>(TopicCatalog.WRITERS, writer.getBytes(UTF_8), LEASES.encode(lease)));
+            producer.send(new ProducerRecord<>(TopicCatalog.WRITERS, writer.getBytes(UTF_8), Leases.encode(lease)));
             producer.commitTransaction();
         } catch (ProducerFencedException | InvalidProducerEpochException e) {
             // Not final: the restart reads the lease and stops this instance for good if the other one got further.
@@ -170,43 +144,6 @@ public final class WriterFence<T> extends ProcessFunction<T, T> implements Check
             throw new IllegalStateException(writer + ": another instance of this job has started and fenced this "
                     + "one (transactional id " + transactionalId + "); this checkpoint fails, so that this instance "
                     + "commits nothing more before it has read the lease again", e);
-        }
-    }
-
-    /** The writer's lease as last committed, if it has one. */
-    private Optional<WriterLease> readLease() {
-        TopicPartition partition = new TopicPartition(TopicCatalog.WRITERS, 0);
-        try (KafkaConsumer<byte[], byte[]> consumer = connection.consumer(Map.of(
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false))) {
-            if (consumer.partitionsFor(TopicCatalog.WRITERS, READ_TIMEOUT).isEmpty()) {
-                throw new IllegalStateException("there is no topic " + TopicCatalog.WRITERS + " on "
-                        + connection.bootstrapServers() + ": create the catalog's topics first (topics ensure)");
-            }
-            consumer.assign(List.of(partition));
-            consumer.seekToBeginning(List.of(partition));
-            long end = consumer.endOffsets(List.of(partition), READ_TIMEOUT).get(partition);
-            Instant deadline = Instant.now().plus(READ_TIMEOUT);
-            WriterLease lease = null;
-            while (consumer.position(partition, READ_TIMEOUT) < end) {
-                if (Instant.now().isAfter(deadline)) {
-                    throw new IllegalStateException("cannot read " + TopicCatalog.WRITERS + " within "
-                            + READ_TIMEOUT);
-                }
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    if (record.key() != null && writer.equals(new String(record.key(), UTF_8))
-                            && record.value() != null) {
-                        lease = LEASES.decode(record.value());
-                    }
-                }
-            }
-            return Optional.ofNullable(lease);
-        } catch (UndecodableRecordException e) {
-            throw new IllegalStateException("the lease of " + writer + " on " + TopicCatalog.WRITERS
-                    + " does not decode: " + e.getMessage(), e);
-        } catch (KafkaException e) {
-            throw new IllegalStateException("cannot read the lease of " + writer + " on " + TopicCatalog.WRITERS
-                    + ": " + e.getMessage(), e);
         }
     }
 

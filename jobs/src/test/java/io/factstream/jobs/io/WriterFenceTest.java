@@ -16,35 +16,35 @@ class WriterFenceTest {
 
     @Test
     void theFirstInstanceOfAJobWrites() {
-        assertThat(WriterFence.refusal(Optional.empty(), "me", 0, false)).isEmpty();
+        assertThat(Leases.refusal(Optional.empty(), "me", 0, false)).isEmpty();
     }
 
     @Test
     void aRestartOfTheSameJobWritesWhateverItRestores() {
-        assertThat(WriterFence.refusal(Optional.of(new WriterLease("me", 12L, Instant.EPOCH)), "me", 3, false))
+        assertThat(Leases.refusal(Optional.of(new WriterLease("me", 12L, Instant.EPOCH)), "me", 3, false))
                 .isEmpty();
     }
 
     @Test
     void aSuccessorFromTheOtherInstancesLatestCheckpointOrSavepointWrites() {
-        assertThat(WriterFence.refusal(OTHER_AT_12, "me", 12, false)).isEmpty();
+        assertThat(Leases.refusal(OTHER_AT_12, "me", 12, false)).isEmpty();
     }
 
     @Test
     void anInstanceFromOlderStateThanTheOtherHasCommittedStops() {
-        assertThat(WriterFence.refusal(OTHER_AT_12, "me", 11, false)).hasValueSatisfying(why -> assertThat(why)
+        assertThat(Leases.refusal(OTHER_AT_12, "me", 11, false)).hasValueSatisfying(why -> assertThat(why)
                 .contains("Flink job other").contains("checkpoint 12").contains("checkpoint 11, which this instance "
                         + "restored"));
     }
 
     @Test
     void anInstanceWithoutStateStopsWhenAnotherHasCommitted() {
-        assertThat(WriterFence.refusal(OTHER_AT_12, "me", 0, false)).hasValueSatisfying(why -> assertThat(why)
+        assertThat(Leases.refusal(OTHER_AT_12, "me", 0, false)).hasValueSatisfying(why -> assertThat(why)
                 .contains("the empty state this instance started from"));
     }
 
     @Test
     void aTakeOverWritesAnyway() {
-        assertThat(WriterFence.refusal(OTHER_AT_12, "me", 0, true)).isEmpty();
+        assertThat(Leases.refusal(OTHER_AT_12, "me", 0, true)).isEmpty();
     }
 }

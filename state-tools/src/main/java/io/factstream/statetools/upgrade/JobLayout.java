@@ -24,6 +24,7 @@ import org.apache.flink.streaming.api.graph.StreamGraphHasherV2;
 import org.apache.flink.streaming.api.graph.StreamNode;
 import org.apache.flink.streaming.api.operators.UdfStreamOperatorFactory;
 
+import io.factstream.jobs.JobOptions;
 import io.factstream.jobs.state.DeclaresKeyedState;
 
 /**
@@ -82,6 +83,7 @@ public final class JobLayout implements AutoCloseable {
                                   int parallelism) throws ProgramInvocationException {
         Configuration config = new Configuration();
         config.set(CoreOptions.ALWAYS_PARENT_FIRST_LOADER_PATTERNS_ADDITIONAL, PARENT_FIRST);
+        config.set(JobOptions.CHECK_KAFKA_ACCESS, false); // the graph is read, never submitted: no Kafka is asked
         PackagedProgram program = PackagedProgram.newBuilder()
                 .setJarFile(jar.map(Path::toFile).orElse(null))
                 .setEntryPointClassName(entryClass.orElse(null))
