@@ -69,6 +69,8 @@ class ManifestsTest {
             // one job per cluster: sized by jobManager/taskManager.resource and job.parallelism
             "jobmanager.memory.process.size", "taskmanager.memory.process.size", "taskmanager.numberOfTaskSlots",
             "parallelism.default",
+            // one job per JobManager: one user class loader fits Flink's default metaspace
+            "jobmanager.memory.jvm-metaspace.size",
             // per job, on shared storage
             "execution.checkpointing.dir", "execution.checkpointing.savepoint-dir",
             // the operator's default configuration sets env.java.default-opts.all for Flink 1.19 and newer

@@ -281,7 +281,9 @@ public final class FlinkRest {
             }
             return body;
         } catch (IOException e) {
-            throw new LocalPlatformException("Flink at " + address + " does not answer: " + e.getMessage(), e);
+            // A refused connection comes without a message: its class names what happened.
+            String cause = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            throw new LocalPlatformException("Flink at " + address + " does not answer: " + cause, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LocalPlatformException("interrupted while calling Flink", e);

@@ -19,6 +19,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.factstream.catalog.BoundedContext;
@@ -66,7 +67,8 @@ class ChaosITCase {
     /** How long {@code down} may take after the kills: six stops with a savepoint, then the cluster and broker. */
     private static final Duration DOWN_BOUND = Duration.ofSeconds(90);
 
-    @TempDir
+    /** Kept when the test fails: the cluster's and the broker's logs are the first thing to read. */
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dataDir;
 
     @Test
