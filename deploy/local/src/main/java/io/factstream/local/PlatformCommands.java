@@ -59,7 +59,7 @@ final class PlatformCommands {
                 description = "Flink JobManager RPC port (default: ${DEFAULT-VALUE}).")
         int rpcPort;
 
-        @Option(names = "--jobmanager-memory", defaultValue = "1280m",
+        @Option(names = "--jobmanager-memory", defaultValue = "1536m",
                 description = "JobManager process size (default: ${DEFAULT-VALUE}).")
         String jobManagerMemory;
 
