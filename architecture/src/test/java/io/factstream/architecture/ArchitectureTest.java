@@ -59,6 +59,7 @@ class ArchitectureTest {
             .layer("kafka-io").definedBy("io.factstream.kafka..")
             .layer("jobs").definedBy("io.factstream.jobs..")
             .layer("gateway").definedBy("io.factstream.gateway..")
+            .layer("analytics").definedBy("io.factstream.analytics..")
             .layer("testkit").definedBy("io.factstream.testkit..")
             .layer("tools").definedBy("io.factstream.statetools..", "io.factstream.testdata..",
                     "io.factstream.embedded..", "io.factstream.local..", "io.factstream.benchmarks..")
@@ -68,6 +69,7 @@ class ArchitectureTest {
             .whereLayer("kafka-io").mayOnlyAccessLayers("catalog")
             .whereLayer("jobs").mayOnlyAccessLayers("catalog", "kernel", "domain", "kafka-io")
             .whereLayer("gateway").mayOnlyAccessLayers("catalog", "kernel", "domain", "kafka-io")
+            .whereLayer("analytics").mayOnlyAccessLayers("catalog", "kafka-io")
             .whereLayer("testkit").mayNotAccessAnyLayer();
 
     static final ArchRule KAFKA_IO_WITHOUT_FLINK = noClasses()

@@ -33,6 +33,8 @@ import io.factstream.jobs.JobOptions;
 import io.factstream.jobs.SagaJob;
 import io.factstream.jobs.ViewJob;
 import io.factstream.jobs.topology.EventTime;
+import io.factstream.kafka.audit.PlatformAudit;
+import io.factstream.kafka.read.CommittedReader;
 import io.factstream.kafka.topics.TopicAdmin;
 import io.factstream.kernel.aggregate.AggregateSettings;
 import io.factstream.kernel.aggregate.CommandHandler;
@@ -40,6 +42,9 @@ import io.factstream.kernel.aggregate.Decider;
 import io.factstream.kernel.saga.SagaDefinition;
 import io.factstream.kernel.view.ViewDefinition;
 import io.factstream.testdata.PlatformSummary;
+import io.factstream.testdata.World;
+import io.factstream.testdata.WorldFeeder;
+import io.factstream.testdata.WorldPlay;
 import io.factstream.testkit.KafkaBrokerExtension;
 
 /**
@@ -254,6 +259,28 @@ public final class EmbeddedPlatform implements AutoCloseable {
      */
     public PlatformSummary awaitSagasFinished(int orders, Duration timeout) throws InterruptedException {
         return PlatformSummary.await(bootstrapServers(), orders, timeout);
+    }
+
+    /**
+     * Plays a world through the running jobs to its end: feeds its commands, then waits until every order of it
+     * has finished its saga and every command has an answer on the event store.
+     *
+     * @param timeout how long feeding, then the sagas, then the answers may each take
+     * @throws IllegalStateException when commands are still unanswered at the end, naming them
+     */
+    public void play(World world, Duration timeout) throws Exception {
+        new WorldFeeder(bootstrapServers()).feed(world, timeout);
+        awaitSagasFinished(WorldPlay.plannedOutcomes(world).size(), timeout);
+        CommittedReader eventStore = new CommittedReader(bootstrapServers(), timeout);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<String> unanswered = PlatformAudit.of(eventStore).problems();
+        while (!unanswered.isEmpty() && System.nanoTime() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(500); // answers become visible with the jobs' next checkpoint
+            unanswered = PlatformAudit.of(eventStore).problems();
+        }
+        if (!unanswered.isEmpty()) {
+            throw new IllegalStateException("commands still unanswered after " + timeout + ": " + unanswered);
+        }
     }
 
     /** Cancels a job and waits until it has stopped. */

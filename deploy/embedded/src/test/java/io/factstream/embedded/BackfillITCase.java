@@ -42,16 +42,12 @@ import io.factstream.jobs.JobOptions;
 import io.factstream.jobs.SagaJob;
 import io.factstream.jobs.ViewJob;
 import io.factstream.kafka.dump.TopicDump;
-import io.factstream.kafka.audit.PlatformAudit;
-import io.factstream.kafka.read.CommittedReader;
 import io.factstream.kafka.topics.TopicAdmin;
 import io.factstream.kernel.aggregate.AggregateSettings;
 import io.factstream.kernel.aggregate.CommandHandler;
 import io.factstream.state.WalletState;
-import io.factstream.testdata.World;
-import io.factstream.testdata.WorldFeeder;
+import io.factstream.testdata.PreviousRelease;
 import io.factstream.testdata.WorldLog;
-import io.factstream.testdata.WorldPlay;
 import io.factstream.testkit.KafkaBrokerExtension;
 
 /**
@@ -79,12 +75,7 @@ class BackfillITCase {
     @BeforeAll
     static void runTheSampleLive() throws Exception {
         platform = EmbeddedPlatform.start(EmbeddedPlatform.Settings.quick(), EmbeddedPlatform.Logic.standard());
-        World world = WorldLog.read(SAMPLE);
-        new WorldFeeder(platform.bootstrapServers()).feed(world, Duration.ofSeconds(60));
-        platform.awaitSagasFinished(WorldPlay.plannedOutcomes(world).size(), Duration.ofMinutes(4));
-        CommittedReader live = new CommittedReader(platform.bootstrapServers(), WAIT);
-        await().atMost(WAIT).untilAsserted(() -> assertThat(PlatformAudit.of(live).problems())
-                .as("every command answered").isEmpty());
+        platform.play(WorldLog.read(SAMPLE), Duration.ofMinutes(4));
 
         commandLog = dir.resolve("commands.avro");
         TopicDump.dump(platform.bootstrapServers(), topics(BoundedContext::commandsTopic), commandLog, WAIT);

@@ -17,6 +17,7 @@ import java.util.stream.Collectors;
  * @param undecodable       command records that do not decode
  * @param deadLetters       records on the DLQ topic, by the job that wrote them
  * @param events            records on the events topic
+ * @param eventTypes        the decodable events, by event type
  * @param rejections        records on the rejections topic
  * @param sequenceGaps      events whose sequence number is not the one due for their aggregate (a gap, a repeat or
  *                          a reordering)
@@ -25,9 +26,11 @@ import java.util.stream.Collectors;
  */
 public record AuditReport(long commandRecords, long distinctCommands, long resentCommands, long answeredByEvents,
                           long answeredByRejection, long undecodable, Map<String, Long> deadLetters, long events,
-                          long rejections, long sequenceGaps, long repeatedEventIds, List<String> problems) {
+                          Map<String, Long> eventTypes, long rejections, long sequenceGaps, long repeatedEventIds,
+                          List<String> problems) {
 
     public AuditReport {
+        eventTypes = Map.copyOf(eventTypes);
         deadLetters = Map.copyOf(deadLetters);
         problems = List.copyOf(problems);
     }
@@ -50,6 +53,10 @@ public record AuditReport(long commandRecords, long distinctCommands, long resen
         lines.add(String.format("topics:   %d events, %d rejections, %d dead letters%s", events, rejections,
                 deadLetters.values().stream().mapToLong(Long::longValue).sum(), byWriter));
         lines.add(String.format("events:   %d sequence gaps, %d duplicates", sequenceGaps, repeatedEventIds));
+        if (!eventTypes.isEmpty()) {
+            lines.add("types:    " + new TreeMap<>(eventTypes).entrySet().stream()
+                    .map(type -> type.getKey() + " " + type.getValue()).collect(Collectors.joining(", ")));
+        }
         lines.add(problems.isEmpty() ? "invariants hold" : problems.size() + " problems:");
         problems.forEach(p -> lines.add("  " + p));
         return lines;

@@ -94,6 +94,7 @@ public final class InvariantAuditor {
         Map<String, Long> eventsByCommand = new HashMap<>();
         Map<String, Long> lastSequence = new HashMap<>();
         Set<String> eventIds = new HashSet<>();
+        Map<String, Long> eventTypes = new HashMap<>();
         long gaps = 0;
         long repeatedEventIds = 0;
         for (ConsumerRecord<byte[], byte[]> record : events) {
@@ -102,6 +103,7 @@ public final class InvariantAuditor {
                 continue;
             }
             checkKey(record, event.getAggregateId(), "event " + event.getEventId(), problems, unreadableOutcomes);
+            eventTypes.merge(event.getEventType(), 1L, Long::sum);
             if (!eventIds.add(event.getEventId())) {
                 repeatedEventIds++;
                 problems.add("event id " + event.getEventId() + " of " + event.getAggregateId() + " repeats");
@@ -179,7 +181,7 @@ public final class InvariantAuditor {
                 .forEach(o -> problems.add("dead letter for " + o + ", which decodes or does not exist"));
 
         return new AuditReport(commands.size(), distinct.size(), resent, byEvents, byRejection,
-                undecodableOffsets.size(), deadLettersByWriter, events.size(), rejections.size(), gaps,
+                undecodableOffsets.size(), deadLettersByWriter, events.size(), eventTypes, rejections.size(), gaps,
                 repeatedEventIds, problems);
     }
 

@@ -1,4 +1,4 @@
-package io.factstream.embedded;
+package io.factstream.testdata;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,10 +22,10 @@ import io.factstream.catalog.wire.RecordedSchemas;
  * EventEnvelope schema, whose PaymentAuthorized (version 1) said its amounts in integer cents. What the event store
  * of a platform upgraded across that change holds from before the upgrade.
  */
-final class PreviousRelease {
+public final class PreviousRelease {
 
     /** The writer schema of the previous release. */
-    static final Schema ENVELOPE = RecordedSchemas.versions(EventEnvelope.getClassSchema().getFullName()).get(1);
+    public static final Schema ENVELOPE = RecordedSchemas.versions(EventEnvelope.getClassSchema().getFullName()).get(1);
 
     private static final BinaryMessageEncoder<GenericRecord> ENCODER =
             new BinaryMessageEncoder<>(GenericData.get(), ENVELOPE);
@@ -34,7 +34,7 @@ final class PreviousRelease {
     }
 
     /** The event's bytes as the previous release wrote them. */
-    static byte[] encode(EventEnvelope event) {
+    public static byte[] encode(EventEnvelope event) {
         EventEnvelope written = event;
         if (event.getEventData() instanceof io.factstream.catalog.payments.v2.PaymentAuthorized authorized) {
             written = EventEnvelope.newBuilder(event).setSchemaVersion(1).setEventData(new PaymentAuthorized(
